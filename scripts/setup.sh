@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up everything the course needs, idempotently: a virtual environment in .venv with the
+# locked dependencies, the course packages installed in editable mode, and (when run as root
+# on Debian) the system packages the sandbox uses. A second run with an unchanged lock file
+# does nothing but check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+VENV=".venv"
+UV_VERSION="0.13.8"
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+    if command -v python3 >/dev/null 2>&1 && python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+        PYTHON=python3
+    else
+        echo "setup: Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2
+        exit 2
+    fi
+fi
+
+# System packages: bubblewrap for the grading sandbox. Optional: the grader falls back to
+# process isolation (with a warning) where it is missing.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && ! command -v bwrap >/dev/null 2>&1; then
+    say "installing bubblewrap from Debian's packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) \
+        || say "could not install bubblewrap; grading will use process isolation only"
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    say "creating $VENV with $("$PYTHON" --version)"
+    "$PYTHON" -m venv "$VENV"
+fi
+
+stamp="$VENV/.lock-$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    say "installing locked dependencies (first run: a few minutes)"
+    "$VENV/bin/python" -m pip install -q "uv==$UV_VERSION"
+    "$VENV/bin/uv" pip sync -q --python "$VENV/bin/python" requirements.lock
+    "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" --no-deps -e .
+    "$VENV/bin/python" -m pip check
+    rm -f "$VENV"/.lock-*
+    touch "$stamp"
+else
+    say "dependencies up to date ($VENV)"
+fi
