@@ -1,0 +1,311 @@
+"""Grade a submission: find its notebooks, run each exercise's tests in the sandbox, score parts.
+
+A submission is an exercises/ folder, one notebook, or a zip of either. Nothing a notebook does
+stops the other exercises from being graded: every failure becomes a zero for the parts it
+touches, with a reason.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import asdict
+from pathlib import Path, PurePosixPath
+
+from autograder import notebooks
+from autograder.catalog import Exercise
+from autograder.sandbox import Limits
+
+MAX_ZIP_BYTES = 256 * 1024 * 1024
+MAX_ZIP_MEMBERS = 5000
+RUNNER_MARGIN_SECONDS = 30.0
+
+
+class SubmissionError(ValueError):
+    """The path cannot be graded at all (it does not exist, or is not a notebook/folder/zip)."""
+
+
+# -- finding the notebooks of a submission ----------------------------------------------------
+def _safe_extract(archive: Path, target: Path, problems: list[str]) -> None:
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SubmissionError(f"{archive.name} is not a readable zip file ({exc})") from None
+    total = 0
+    with zf:
+        members = zf.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise SubmissionError(f"{archive.name} holds {len(members)} files; the limit is {MAX_ZIP_MEMBERS}")
+        for info in members:
+            name = PurePosixPath(info.filename.replace("\\", "/"))
+            if info.is_dir():
+                continue
+            if name.is_absolute() or ".." in name.parts or ":" in info.filename:
+                problems.append(f"skipped {info.filename!r} in the zip: it points outside the submission")
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                problems.append(f"skipped {info.filename!r} in the zip: symbolic links are not accepted")
+                continue
+            total += info.file_size
+            if total > MAX_ZIP_BYTES:
+                raise SubmissionError(f"{archive.name} unpacks to more than {MAX_ZIP_BYTES >> 20} MB")
+            dest = target.joinpath(*name.parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(dest, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+
+
+def _walk_notebooks(root: Path, problems: list[str]) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(filenames):
+            if not name.endswith(".ipynb"):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                problems.append(f"skipped {path.relative_to(root)}: symbolic links are not accepted")
+                continue
+            found.append(path)
+    return found
+
+
+class Submission:
+    """The notebooks of one submission, keyed by exercise id, with the problems met finding them."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.problems: list[str] = []
+        self.notebooks: dict[str, Path] = {}
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        if not self.path.exists():
+            raise SubmissionError(f"{self.path} does not exist")
+        if self.path.is_dir():
+            candidates = _walk_notebooks(self.path, self.problems)
+        elif self.path.suffix == ".zip":
+            self._tmp = tempfile.TemporaryDirectory(prefix="autograder-zip-")
+            _safe_extract(self.path, Path(self._tmp.name), self.problems)
+            candidates = _walk_notebooks(Path(self._tmp.name), self.problems)
+        elif self.path.suffix == ".ipynb":
+            candidates = [self.path]
+        else:
+            raise SubmissionError(f"{self.path.name}: give a notebook (.ipynb), a folder or a .zip")
+        for nb_path in candidates:
+            try:
+                exercise_id = notebooks.exercise_id(notebooks.load(nb_path), nb_path.name)
+            except notebooks.NotebookError:
+                exercise_id = notebooks.exercise_id(None, nb_path.name)
+            if exercise_id is None:
+                self.problems.append(f"{nb_path.name}: could not tell which exercise it answers; ignored")
+                continue
+            if exercise_id in self.notebooks:
+                older, newer = sorted([self.notebooks[exercise_id], nb_path], key=lambda p: p.stat().st_mtime)
+                self.problems.append(
+                    f"two notebooks answer {exercise_id} ({older.name}, {newer.name}); graded the newer, {newer.name}"
+                )
+                nb_path = newer
+            self.notebooks[exercise_id] = nb_path
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# -- running the tests ---------------------------------------------------------------------------
+def run_runner(tests: list[Path], cells: list[dict], limits: Limits, visible: list[Path],
+               budget: float, verbose: bool = False) -> list[dict]:
+    """Start the trusted runner process for one exercise; return its events (kept even if killed)."""
+    read_fd, write_fd = os.pipe()
+    job = {
+        "tests": [str(t) for t in tests], "visible": [str(v) for v in visible], "cells": cells,
+        "limits": asdict(limits), "verbose": verbose,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autograder.runner", str(write_fd)], stdin=subprocess.PIPE,
+        stdout=None if verbose else subprocess.DEVNULL, stderr=None if verbose else subprocess.DEVNULL,
+        pass_fds=(write_fd,), start_new_session=True,
+    )
+    os.close(write_fd)
+    proc.stdin.write(json.dumps(job).encode())
+    proc.stdin.close()
+    events, buffer = [], b""
+    deadline = time.monotonic() + budget
+    with os.fdopen(read_fd, "rb", buffering=0) as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                events.append({"type": "runner_timeout"})
+                break
+            ready, _, _ = select.select([pipe], [], [], left)
+            if not ready:
+                continue
+            chunk = pipe.read(65536)
+            if not chunk:
+                break
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            events.extend(json.loads(line) for line in lines if line.strip())
+    if proc.poll() is None:
+        try:
+            proc.wait(timeout=0.5 if events and events[-1].get("type") != "runner_timeout" else 0)
+        except subprocess.TimeoutExpired:
+            pass
+    if proc.poll() is None:
+        os.killpg(proc.pid, 9)
+    proc.wait()
+    return events
+
+
+# -- scoring ---------------------------------------------------------------------------------------
+def _part_status(tests: list[dict]) -> str:
+    statuses = {t["status"] for t in tests}
+    if statuses == {"passed"}:
+        return "passed"
+    for status in ("timeout", "error"):
+        if status in statuses and "passed" not in statuses:
+            return status
+    return "failed"
+
+
+def score(exercise: Exercise, events: list[dict], answers: dict[str, str], fatal: str | None = None,
+          fatal_status: str = "error") -> dict:
+    """Per-part and per-test scores from the runner's events; manual parts await a person."""
+    collected = next((e["tests"] for e in events if e["type"] == "collected"), [])
+    ran = {(e["file"], e["name"]): e for e in events if e["type"] == "test"}
+    load = next((e for e in events if e["type"] == "load"), {})
+    feedback: list[str] = []
+    if fatal is None and load.get("fatal"):
+        feedback.append(load["fatal"])
+    for err in load.get("cell_errors", []):
+        feedback.append(
+            f"cell {err['cell']} raised {err['type']}: {err['message']}"
+            + (f" (line {err['line']})" if err.get("line") else "")
+            + "; what it should have defined may be missing"
+        )
+    if any(e["type"] == "collect_error" for e in events):
+        fatal = fatal or "the grader's tests for this exercise could not be loaded; please tell your instructor"
+    timed_out = any(e["type"] == "runner_timeout" for e in events)
+    if fatal:
+        feedback.insert(0, fatal)
+
+    parts = []
+    for part in exercise.parts:
+        if part.kind == "manual":
+            parts.append({
+                "id": part.id, "title": part.title, "kind": "manual", "score": 0, "max_score": part.points,
+                "status": "manual", "feedback": "graded by your instructor with a rubric",
+                "answer": answers.get(part.id, ""), "tests": [],
+            })
+            continue
+        tests = []
+        for meta in (t for t in collected if t["part"] == part.id):
+            result = ran.get((meta["file"], meta["name"]))
+            if fatal:
+                status, text = fatal_status, fatal
+            elif result is None:
+                status = "timeout" if timed_out else "error"
+                text = "the grading of this exercise ran out of time before this test" if timed_out else "this test did not run"
+            else:
+                status, text = result["status"], result["feedback"]
+            tests.append({
+                "name": meta["name"], "score": meta["points"] if status == "passed" else 0,
+                "max_score": meta["points"], "status": status, "feedback": text,
+                "hint": "" if status == "passed" else meta["hint"], "visible": meta["visible"],
+                "duration": result.get("duration") if result else None,
+            })
+        earned = min(sum(t["score"] for t in tests), part.points)
+        status = _part_status(tests) if tests else fatal_status if fatal else "error"
+        if not tests and not fatal:
+            feedback.append(f"part ({part.id}) has no tests; please tell your instructor")
+        parts.append({
+            "id": part.id, "title": part.title, "kind": "auto", "score": earned, "max_score": part.points,
+            "status": status, "feedback": "" if tests else (fatal or ""), "tests": tests,
+        })
+    done = next((e for e in events if e["type"] == "done"), {})
+    return {
+        "id": exercise.id, "title": exercise.title,
+        "score": sum(p["score"] for p in parts), "max_score": exercise.points,
+        "auto_score": sum(p["score"] for p in parts if p["kind"] == "auto"),
+        "auto_max": exercise.auto_points,
+        "manual_pending": sum(p["max_score"] for p in parts if p["kind"] == "manual"),
+        "feedback": feedback, "parts": parts,
+        "seconds": done.get("seconds"),
+    }
+
+
+def grade_notebook(exercise: Exercise, nb_path: Path | None, *, hidden: bool = True,
+                   verbose: bool = False) -> dict:
+    """Grade one exercise's notebook (None: not submitted)."""
+    started = time.perf_counter()
+    if nb_path is None:
+        result = score(exercise, [], {}, fatal=f"no notebook for exercise {exercise.id} was found in the submission",
+                       fatal_status="failed")
+        result["seconds"] = 0.0
+        return result
+    try:
+        nb = notebooks.load(nb_path)
+    except notebooks.NotebookError as exc:
+        result = score(exercise, [], {}, fatal=f"{nb_path.name}: {exc}")
+        result["seconds"] = round(time.perf_counter() - started, 3)
+        return result
+    limits = Limits.for_exercise(exercise.limits)
+    tests = (exercise.hidden_tests if hidden else []) + [p for p in exercise.visible_tests if p.exists()]
+    if not tests:
+        raise RuntimeError(f"exercise {exercise.id} has no tests to run")
+    budget = limits.load_seconds + exercise.limits.get("total_seconds", 240) + RUNNER_MARGIN_SECONDS
+    events = run_runner(tests, notebooks.code_cells(nb), limits, exercise.visible_tests, budget, verbose)
+    result = score(exercise, events, notebooks.answers(nb))
+    result["notebook"] = nb_path.name
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def grade_submission(path: Path, catalog: dict[str, Exercise], only: list[str] | None = None,
+                     hidden: bool = True, verbose: bool = False, progress=None) -> dict:
+    """Grade every ready exercise a submission answers (or the ones in ``only``)."""
+    started = time.perf_counter()
+    with Submission(path) as sub:
+        if only:
+            wanted = [catalog[i] for i in only]
+        elif Path(path).suffix == ".ipynb":  # one notebook: just the exercise it answers
+            wanted = [catalog[i] for i in sub.notebooks if i in catalog]
+        else:
+            wanted = [e for e in catalog.values() if e.ready and e.deliverable == "notebook"]
+        problems = list(sub.problems)
+        for exercise_id in sub.notebooks:
+            if exercise_id not in catalog:
+                problems.append(f"{sub.notebooks[exercise_id].name}: there is no exercise {exercise_id}; ignored")
+            elif not catalog[exercise_id].ready and not only:
+                problems.append(f"{exercise_id} is not gradable yet; ignored")
+        exercises = []
+        for exercise in wanted:
+            if progress:
+                progress(exercise)
+            if not exercise.ready:
+                problems.append(f"{exercise.id} is not gradable yet")
+                continue
+            exercises.append(grade_notebook(exercise, sub.notebooks.get(exercise.id), hidden=hidden, verbose=verbose))
+    return {
+        "submission": str(path),
+        "score": sum(e["score"] for e in exercises),
+        "max_score": sum(e["max_score"] for e in exercises),
+        "auto_score": sum(e["auto_score"] for e in exercises),
+        "auto_max": sum(e["auto_max"] for e in exercises),
+        "manual_pending": sum(e["manual_pending"] for e in exercises),
+        "problems": problems,
+        "exercises": exercises,
+        "seconds": round(time.perf_counter() - started, 3),
+    }

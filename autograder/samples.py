@@ -1,0 +1,34 @@
+"""The bundled sample submissions, built from the single source on demand (never committed,
+since two of them hold solution code): a reference one, the untouched starter, and one with
+the typical mistakes (each exercise's mutants marked ``typical``)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from autograder import generate, notebooks, source
+from autograder.catalog import Exercise
+
+
+def typical_mistakes(exercise: Exercise) -> dict:
+    """The exercise's notebook with all its typical mutants applied at once."""
+    chosen = [m for m in exercise.mutants if m.typical] or list(exercise.mutants[:1])
+    cells = generate.cells(exercise, "reference")
+    edits = [e for m in chosen for e in m.edits]
+    cells = source.apply_edits(cells, edits, f"{exercise.id} typical mistakes")
+    return notebooks.build(exercise, cells, "mistakes")
+
+
+def build_samples(out: Path, catalog: dict[str, Exercise]) -> dict[str, Path]:
+    if out.exists():
+        shutil.rmtree(out)
+    folders = {name: out / name for name in ("reference", "starter", "mistakes")}
+    for exercise in catalog.values():
+        if not exercise.ready or exercise.deliverable != "notebook":
+            continue
+        generate.write_variant(exercise, "reference", folders["reference"])
+        generate.write_variant(exercise, "starter", folders["starter"])
+        folders["mistakes"].mkdir(parents=True, exist_ok=True)
+        (folders["mistakes"] / exercise.notebook_name).write_text(
+            notebooks.dumps(typical_mistakes(exercise)), encoding="utf-8")
+    return folders

@@ -1,0 +1,186 @@
+"""Run a learner's notebook in a separate, limited process and talk to it over private pipes.
+
+This module is the process-isolation layer: resource limits (address space, CPU time, file size,
+open files), wall-time deadlines enforced by the trusted side, a fresh working directory, a
+scrubbed environment, output drained and capped, and the whole process group killed on timeout.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+
+from autograder import protocol
+
+GRACE_SECONDS = 2.0
+OUTPUT_CAP = 256 * 1024
+
+
+@dataclass
+class Limits:
+    """Per-exercise limits; an exercise.toml may override any of them in a [limits] table."""
+
+    load_seconds: float = 60.0  # all of the notebook's cells
+    cell_seconds: float = 30.0  # one cell
+    call_seconds: float = 10.0  # one probe, unless the test asks for more
+    cpu_seconds: int = 300
+    memory_bytes: int = 4 << 30
+    file_size_bytes: int = 64 << 20
+    open_files: int = 512
+
+    @classmethod
+    def for_exercise(cls, overrides: dict | None) -> "Limits":
+        limits = cls()
+        for key, value in (overrides or {}).items():
+            if not hasattr(limits, key):
+                raise ValueError(f"unknown limit {key!r}")
+            setattr(limits, key, value)
+        return limits
+
+    def rlimits(self) -> dict:
+        data = asdict(self)
+        return {k: data[k] for k in ("cpu_seconds", "memory_bytes", "file_size_bytes", "open_files")}
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def describe_exit(code: int | None) -> str:
+    """Why a worker ended, in words a learner understands."""
+    if code is None:
+        return "it was stopped by the grader"
+    if code >= 0:
+        return f"it exited with status {code} (sys.exit or os._exit in your code?)"
+    name = _signal_name(code)
+    reasons = {
+        "SIGXCPU": "it used up its CPU time limit",
+        "SIGXFSZ": "it wrote a file larger than the limit",
+        "SIGSEGV": "it crashed (segmentation fault)",
+        "SIGKILL": "it was killed (out of memory, or the time limit)",
+        "SIGABRT": "it aborted",
+    }
+    return reasons.get(name, f"it was ended by {name}")
+
+
+class _Drain(threading.Thread):
+    """Read a pipe to its end, keeping only the last OUTPUT_CAP bytes."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream, self.tail, self.total = stream, bytearray(), 0
+
+    def run(self):
+        for chunk in iter(lambda: self.stream.read1(65536), b""):
+            self.total += len(chunk)
+            self.tail += chunk
+            if len(self.tail) > OUTPUT_CAP:
+                del self.tail[: len(self.tail) - OUTPUT_CAP]
+
+    def text(self) -> str:
+        return self.tail.decode("utf-8", "replace")
+
+
+class WorkerProcess:
+    """One learner worker: started fresh, spoken to by request/reply, killed as a group."""
+
+    def __init__(self, limits: Limits, env: dict[str, str] | None = None):
+        self.limits, self.extra_env = limits, env or {}
+        self.proc: subprocess.Popen | None = None
+        self.workdir: str | None = None
+
+    def start(self) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="autograder-work-")
+        req_r, self.req_w = os.pipe()
+        self.rep_r, rep_w = os.pipe()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": self.workdir,
+            "TMPDIR": self.workdir,
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg",
+            "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "AUTOGRADER_WORKER": "1",
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "NO_COLOR": "1",
+            **self.extra_env,
+        }
+        cmd = [sys.executable, "-I", "-m", "autograder.worker", str(req_r), str(rep_w),
+               json.dumps(self.limits.rlimits())]
+        self.proc = subprocess.Popen(
+            cmd, pass_fds=(req_r, rep_w), cwd=self.workdir, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        )
+        os.close(req_r)
+        os.close(rep_w)
+        self.stdout, self.stderr = _Drain(self.proc.stdout), _Drain(self.proc.stderr)
+        self.stdout.start()
+        self.stderr.start()
+
+    def request(self, message: dict, timeout: float) -> dict:
+        try:
+            protocol.send(self.req_w, message)
+        except (BrokenPipeError, OSError):
+            raise protocol.ChannelClosed("the worker is gone") from None
+        reply = protocol.recv(self.rep_r, timeout=timeout)
+        if not isinstance(reply, dict):
+            raise protocol.ProtocolError("the reply is not an object")
+        return reply
+
+    def last_cell(self) -> int | None:
+        """The cell the worker announced last on its stderr (where it was when it stopped)."""
+        self.stderr.join(timeout=1.0)
+        marker = "[autograder] running cell "
+        text = self.stderr.text()
+        pos = text.rfind(marker)
+        if pos < 0:
+            return None
+        digits = text[pos + len(marker):].split("\n", 1)[0].strip()
+        return int(digits) if digits.isdigit() else None
+
+    def kill(self) -> int | None:
+        """Kill the whole process group; return the worker's exit code (None if we killed it)."""
+        code = None
+        if self.proc is not None:
+            code = self.proc.poll()
+            if code is None:
+                try:
+                    self.proc.wait(timeout=0.2)
+                    code = self.proc.returncode
+                except subprocess.TimeoutExpired:
+                    pass
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            for fd in (self.req_w, self.rep_r):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self.stdout.join(timeout=1.0)
+            self.stderr.join(timeout=1.0)
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return code
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                protocol.send(self.req_w, {"op": "bye"})
+                self.proc.wait(timeout=1.0)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()

@@ -1,0 +1,109 @@
+"""``autograder verify``: every graded check can fail, and correct work passes.
+
+For each exercise: the reference solution earns full marks; the untouched starter earns zero and
+fails every test; every mutant fails each test it names; the alternative correct solution earns
+full marks. Also static checks: part points equal the sum of their tests' points, every scoring
+test has a mutant aimed at it, every autograded part has at least two mutants.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from autograder import generate
+from autograder.catalog import Exercise
+from autograder.grading import grade_notebook
+
+MIN_MUTANTS_PER_PART = 2
+
+
+def _tests(report: dict) -> dict[str, dict]:
+    return {t["name"]: t for p in report["parts"] if p["kind"] == "auto" for t in p["tests"]}
+
+
+def _matches(test_name: str, wanted: str) -> bool:
+    return test_name == wanted or test_name.split("[", 1)[0] == wanted
+
+
+def verify_exercise(exercise: Exercise, jobs: int = 2) -> tuple[bool, list[str]]:
+    lines: list[str] = []
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix=f"verify-{exercise.key}-") as tmp:
+        variants: dict[str, Path] = {}
+        try:
+            variants["reference"] = generate.write_variant(exercise, "reference", Path(tmp) / "reference")
+            variants["starter"] = generate.write_variant(exercise, "starter", Path(tmp) / "starter")
+            variants["alternative"] = generate.write_variant(exercise, "alternative", Path(tmp) / "alternative")
+            for m in exercise.mutants:
+                variants[f"mutant {m.name}"] = generate.write_variant(exercise, "mutant", Path(tmp) / m.name, m)
+        except Exception as exc:  # noqa: BLE001 - a malformed source is a verify failure
+            return False, [f"  ✗ cannot build the variants: {exc}"]
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {name: pool.submit(grade_notebook, exercise, path) for name, path in variants.items()}
+            reports = {name: f.result() for name, f in futures.items()}
+
+    ref = reports["reference"]
+    tests = _tests(ref)
+    scoring = [name for name, t in tests.items() if t["max_score"] > 0]
+
+    # static checks, from what the reference run collected
+    for part in (p for p in ref["parts"] if p["kind"] == "auto"):
+        total = sum(t["max_score"] for t in part["tests"])
+        if total != part["max_score"]:
+            problems.append(f"part ({part['id']}): its tests carry {total} points, the catalogue says {part['max_score']}")
+        aimed = {m.name for m in exercise.mutants
+                 if any(_matches(t["name"], k) for t in part["tests"] if t["max_score"] > 0 for k in m.kills)}
+        if len(aimed) < MIN_MUTANTS_PER_PART:
+            problems.append(f"part ({part['id']}): {len(aimed)} mutant(s) aimed at it, need {MIN_MUTANTS_PER_PART}")
+    for name in scoring:
+        if not any(_matches(name, k) for m in exercise.mutants for k in m.kills):
+            problems.append(f"test {name}: no mutant is aimed at it")
+    for m in exercise.mutants:
+        for k in m.kills:
+            if not any(_matches(name, k) for name in tests):
+                problems.append(f"mutant {m.name}: names a test that does not exist: {k}")
+
+    def row(name: str, report: dict, verdict: bool, note: str = "") -> None:
+        mark = "✓" if verdict else "✗"
+        lines.append(f"  {mark} {name:<44} {report['auto_score']:>3g}/{report['auto_max']:<3g} {report['seconds']:>5.1f} s  {note}")
+        if not verdict:
+            problems.append(f"{name}: {note}")
+
+    full = ref["auto_max"]
+    failing = [n for n, t in tests.items() if t["status"] != "passed"]
+    row("reference", ref, ref["auto_score"] == full and not failing,
+        "full marks" if not failing else f"fails {', '.join(failing)}; {'; '.join(ref['feedback'])}")
+    alt = reports["alternative"]
+    alt_failing = [n for n, t in _tests(alt).items() if t["status"] != "passed"]
+    row("alternative correct solution", alt, alt["auto_score"] == full and not alt_failing,
+        "full marks" if not alt_failing else f"fails {', '.join(alt_failing)}")
+    start = reports["starter"]
+    passing = [n for n, t in _tests(start).items() if t["status"] == "passed"]
+    row("untouched starter", start, start["auto_score"] == 0 and not passing,
+        "zero, every test fails" if not passing else f"passes {', '.join(passing)}")
+    for m in exercise.mutants:
+        rep = reports[f"mutant {m.name}"]
+        mt = _tests(rep)
+        survived = [k for k in m.kills if not any(_matches(n, k) and t["status"] != "passed" for n, t in mt.items())]
+        lost = full - rep["auto_score"]
+        ok = not survived and lost > 0
+        row(f"mutant {m.name}", rep, ok,
+            f"caught, loses {lost:g}" if ok else f"NOT caught by {', '.join(survived) or 'any points'}")
+    return not problems, lines + [f"  ✗ {p}" for p in problems if not p.startswith(("reference", "alternative", "untouched", "mutant"))]
+
+
+def verify_many(exercises: list[Exercise], jobs: int = 2) -> bool:
+    all_ok = True
+    for exercise in exercises:
+        if not exercise.ready:
+            print(f"{exercise.id}: planned, nothing to verify yet")
+            continue
+        print(f"{exercise.id} {exercise.title}", flush=True)
+        ok, lines = verify_exercise(exercise, jobs)
+        print("\n".join(lines))
+        print(f"  => {'VERIFIED' if ok else 'FAILED'}\n", flush=True)
+        all_ok &= ok
+    print("verify: all checks hold" if all_ok else "verify: some checks FAILED", file=sys.stderr)
+    return all_ok
