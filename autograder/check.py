@@ -87,7 +87,7 @@ def check(exercise_id: str, path: str | os.PathLike | None = None, namespace: di
 def check_saved(exercise: cat.Exercise, notebook: Path) -> CheckResult:
     """Visible tests against a saved notebook, through the sandbox (the CLI's ``check``)."""
     from autograder import notebooks
-    from autograder.grading import run_runner
+    from autograder.grading import cell_error_text, run_runner
     from autograder.sandbox import Limits
 
     test_file = _visible_file(exercise)
@@ -103,5 +103,5 @@ def check_saved(exercise: cat.Exercise, notebook: Path) -> CheckResult:
         if e["type"] == "load":
             if e.get("fatal"):
                 notes.append(e["fatal"])
-            notes += [f"cell {c['cell']} raised {c['type']}: {c['message']}" for c in e.get("cell_errors", [])]
+            notes += [cell_error_text(c) for c in e.get("cell_errors", [])]
     return CheckResult(exercise, [e for e in events if e["type"] == "test"], notes)

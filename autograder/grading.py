@@ -170,6 +170,14 @@ def run_runner(tests: list[Path], cells: list[dict], limits: Limits, visible: li
 
 
 # -- scoring ---------------------------------------------------------------------------------------
+def cell_error_text(err: dict) -> str:
+    """'the cell that starts `x = f()` (cell 12) raised KeyError: ...' for a learner to find it."""
+    where = f"the cell that starts `{err['first_line']}`" if err.get("first_line") else "a cell"
+    line = f", line {err['line']}" if err.get("line") else ""
+    return (f"{where} (cell {err['cell']}{line}) raised {err['type']}: {err['message']}; "
+            "what it should have defined may be missing")
+
+
 def _part_status(tests: list[dict]) -> str:
     statuses = {t["status"] for t in tests}
     if statuses == {"passed"}:
@@ -190,11 +198,7 @@ def score(exercise: Exercise, events: list[dict], answers: dict[str, str], fatal
     if fatal is None and load.get("fatal"):
         feedback.append(load["fatal"])
     for err in load.get("cell_errors", []):
-        feedback.append(
-            f"cell {err['cell']} raised {err['type']}: {err['message']}"
-            + (f" (line {err['line']})" if err.get("line") else "")
-            + "; what it should have defined may be missing"
-        )
+        feedback.append(cell_error_text(err))
     if any(e["type"] == "collect_error" for e in events):
         fatal = fatal or "the grader's tests for this exercise could not be loaded; please tell your instructor"
     timed_out = any(e["type"] == "runner_timeout" for e in events)

@@ -130,6 +130,8 @@ def run_cells(module: types.ModuleType, cells: list[dict], cell_timeout: float) 
     errors = []
     for cell in cells:
         index, source = cell["index"], cell["source"]
+        first = next((line.strip() for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+        before = len(errors)
         filename = f"{CELL_PREFIX}{index}>"
         os.write(2, f"\n[autograder] running cell {index}\n".encode())
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -147,6 +149,8 @@ def run_cells(module: types.ModuleType, cells: list[dict], cell_timeout: float) 
                            "in_learner_code": True})
         except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are learner errors too
             errors.append({"cell": index, **describe(exc)})
+        if len(errors) > before:
+            errors[-1]["first_line"] = first[:80]
     return errors
 
 
