@@ -7,7 +7,9 @@ baseline of the benchmarks). Both give tests the same plain, JSON-round-tripped 
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import json
 import sys
 import textwrap
@@ -174,7 +176,8 @@ class InProcessSubmission:
         previous = sys.modules.get("submission")
         sys.modules["submission"] = module
         try:
-            errors = run_cells(module, cells, cell_timeout=0)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                errors = run_cells(module, cells, cell_timeout=0, announce=False)
         finally:
             if previous is not None:
                 sys.modules["submission"] = previous

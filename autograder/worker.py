@@ -126,14 +126,15 @@ class _IPythonStub:
         return lambda *args, **kwargs: None
 
 
-def run_cells(module: types.ModuleType, cells: list[dict], cell_timeout: float) -> list[dict]:
+def run_cells(module: types.ModuleType, cells: list[dict], cell_timeout: float, announce: bool = True) -> list[dict]:
     errors = []
     for cell in cells:
         index, source = cell["index"], cell["source"]
         first = next((line.strip() for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
         before = len(errors)
         filename = f"{CELL_PREFIX}{index}>"
-        os.write(2, f"\n[autograder] running cell {index}\n".encode())
+        if announce:  # the runner reads the last marker to say where a dead worker was
+            os.write(2, f"\n[autograder] running cell {index}\n".encode())
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
             code = compile(source, filename, "exec")
