@@ -57,6 +57,7 @@ class Exercise:
     mutants: tuple[Mutant, ...] = ()
     issue: int | None = None
     limits: dict = field(default_factory=dict, hash=False, compare=False)
+    services: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -100,6 +101,7 @@ class Exercise:
         data = asdict(self)
         data.pop("mutants")
         data.pop("limits")
+        data.pop("services")
         for part in data["parts"]:
             part.pop("rubric")
         return data
@@ -142,6 +144,7 @@ def _load_toml(path: Path) -> Exercise:
             chapter=int(data["chapter"]), section=str(data["section"]), topic=data.get("topic", ""),
             status=data.get("status", "planned"), deliverable=data.get("deliverable", "notebook"),
             parts=parts, mutants=mutants, issue=data.get("issue"), limits=data.get("limits", {}),
+            services=tuple(data.get("services", ())),
         )
     except KeyError as exc:
         raise CatalogError(f"{path}: missing key {exc}") from None

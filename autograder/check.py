@@ -96,7 +96,7 @@ def check_saved(exercise: cat.Exercise, notebook: Path) -> CheckResult:
     except notebooks.NotebookError as exc:
         return CheckResult(exercise, [], [str(exc)])
     limits = Limits.for_exercise(exercise.limits)
-    events = run_runner([test_file], notebooks.code_cells(nb), limits, [test_file],
+    events = run_runner([test_file], notebooks.code_cells(nb), limits, [test_file], services=exercise.services,
                         budget=limits.load_seconds + 120)
     notes = []
     for e in events:

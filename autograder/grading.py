@@ -126,12 +126,12 @@ class Submission:
 
 # -- running the tests ---------------------------------------------------------------------------
 def run_runner(tests: list[Path], cells: list[dict], limits: Limits, visible: list[Path],
-               budget: float, verbose: bool = False) -> list[dict]:
+               budget: float, verbose: bool = False, services: tuple[str, ...] = ()) -> list[dict]:
     """Start the trusted runner process for one exercise; return its events (kept even if killed)."""
     read_fd, write_fd = os.pipe()
     job = {
         "tests": [str(t) for t in tests], "visible": [str(v) for v in visible], "cells": cells,
-        "limits": asdict(limits), "verbose": verbose,
+        "limits": asdict(limits), "verbose": verbose, "services": list(services),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "autograder.runner", str(write_fd)], stdin=subprocess.PIPE,
@@ -199,6 +199,10 @@ def score(exercise: Exercise, events: list[dict], answers: dict[str, str], fatal
         feedback.append(load["fatal"])
     for err in load.get("cell_errors", []):
         feedback.append(cell_error_text(err))
+    infra = next((e for e in events if e["type"] == "infra_error"), None)
+    if infra is not None:
+        fatal = fatal or ("the grader's own services failed to start, so nothing of yours was run; "
+                          "this is not your fault: your instructor will regrade")
     if any(e["type"] == "collect_error" for e in events):
         fatal = fatal or "the grader's tests for this exercise could not be loaded; please tell your instructor"
     timed_out = any(e["type"] == "runner_timeout" for e in events)
@@ -270,7 +274,8 @@ def grade_notebook(exercise: Exercise, nb_path: Path | None, *, hidden: bool = T
     if not tests:
         raise RuntimeError(f"exercise {exercise.id} has no tests to run")
     budget = limits.load_seconds + exercise.limits.get("total_seconds", 240) + RUNNER_MARGIN_SECONDS
-    events = run_runner(tests, notebooks.code_cells(nb), limits, exercise.visible_tests, budget, verbose)
+    events = run_runner(tests, notebooks.code_cells(nb), limits, exercise.visible_tests, budget, verbose,
+                        exercise.services)
     result = score(exercise, events, notebooks.answers(nb))
     result["notebook"] = nb_path.name
     result["seconds"] = round(time.perf_counter() - started, 3)

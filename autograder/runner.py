@@ -46,14 +46,20 @@ def classify(excinfo) -> tuple[str, str]:
 class GradingPlugin:
     """Provides the ``sub`` fixture and records every graded test's outcome as an event."""
 
-    def __init__(self, handle, emit: Callable[[dict], None], visible_files: set[str]):
+    def __init__(self, handle, emit: Callable[[dict], None], visible_files: set[str], services: dict | None = None):
         self.handle, self.emit, self.visible_files = handle, emit, visible_files
+        self.service_info = services or {}
         self.meta: dict[str, dict] = {}
         self.seen: set[str] = set()
 
     @pytest.fixture(scope="session")
     def sub(self):
         return self.handle
+
+    @pytest.fixture(scope="session")
+    def services(self):
+        """Where the exercise's services are (e.g. ``services["s3_endpoint"]``), for trusted checks."""
+        return self.service_info
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", "graded(part, points, hint): a graded test")
@@ -93,7 +99,8 @@ class GradingPlugin:
 
 
 def run_tests(test_files: list[str], handle, emit: Callable[[dict], None],
-              visible_files: set[str] = frozenset(), quiet: bool = True, capture: str = "fd") -> int:
+              visible_files: set[str] = frozenset(), quiet: bool = True, capture: str = "fd",
+              services: dict | None = None) -> int:
     """Run pytest over ``test_files`` with ``handle`` as the ``sub`` fixture; return pytest's code."""
     with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
         ini = Path(tmp) / "pytest.ini"
@@ -103,7 +110,7 @@ def run_tests(test_files: list[str], handle, emit: Callable[[dict], None],
             "-p", "no:cacheprovider", "-p", "no:randomly", "-o", "addopts=",
             "--no-header", "-q" if quiet else "-v", "-W", "ignore::DeprecationWarning", f"--capture={capture}",
         ]
-        plugin = GradingPlugin(handle, emit, set(visible_files))
+        plugin = GradingPlugin(handle, emit, set(visible_files), services)
         # Installed packages register pytest plugins (anyio, hypothesis ...) that cost 0.6 s to
         # load and that graded tests do not need.
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
@@ -141,6 +148,7 @@ def _reap_orphans() -> None:
 
 def main(argv: list[str]) -> int:
     from autograder.sandbox import Limits
+    from autograder.services import Services
     from autograder.submission import SandboxedSubmission
 
     result_fd = int(argv[0])
@@ -152,15 +160,24 @@ def main(argv: list[str]) -> int:
         out.write(json.dumps(event) + "\n")
 
     started = time.perf_counter()
-    handle = SandboxedSubmission(job["cells"], Limits(**job.get("limits", {})), job.get("env"))
-    try:
-        code = run_tests(job["tests"], handle, emit, set(job.get("visible", [])), quiet=not job.get("verbose"))
-        emit({"type": "load", **handle.load_report(), "workers": handle.workers_started})
-        emit({"type": "done", "pytest_exit": code, "seconds": round(time.perf_counter() - started, 3)})
-    finally:
-        handle.close()
-        _reap_orphans()
-        out.close()
+    with tempfile.TemporaryDirectory(prefix="autograder-services-") as root:
+        try:
+            services = Services(job.get("services", []), Path(root)).__enter__()
+        except Exception as exc:  # noqa: BLE001 - an infrastructure failure, reported as such
+            emit({"type": "infra_error", "detail": f"{type(exc).__name__}: {exc}"[-2000:]})
+            out.close()
+            return 0
+        handle = SandboxedSubmission(job["cells"], Limits(**job.get("limits", {})), services.env)
+        try:
+            code = run_tests(job["tests"], handle, emit, set(job.get("visible", [])),
+                             quiet=not job.get("verbose"), services=services.info)
+            emit({"type": "load", **handle.load_report(), "workers": handle.workers_started})
+            emit({"type": "done", "pytest_exit": code, "seconds": round(time.perf_counter() - started, 3)})
+        finally:
+            handle.close()
+            services.__exit__(None, None, None)
+            _reap_orphans()
+            out.close()
     return 0
 
 

@@ -46,3 +46,6 @@ if [ ! -f "$stamp" ]; then
 else
     say "dependencies up to date ($VENV)"
 fi
+
+# The Airflow metadata DB template (made once per machine; grading copies it in milliseconds).
+"$VENV/bin/python" -m autograder.services prepare >/dev/null

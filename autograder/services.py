@@ -1,0 +1,210 @@
+"""Real services an exercise's tests need, started by the trusted runner, not by learner code.
+
+An exercise lists them in its exercise.toml (``services = ["airflow", "moto"]``). Each service
+gives the worker environment variables (where to find it) and gives trusted tests an ``info``
+dict through the ``services`` fixture:
+
+- ``moto``: an S3-compatible moto server on loopback; boto3 in the worker reaches it through
+  ``AWS_ENDPOINT_URL``; trusted tests inspect buckets with ``info["s3_endpoint"]``.
+- ``airflow``: an AIRFLOW_HOME with a migrated SQLite metadata DB, copied from a template made
+  once per machine (``airflow db migrate`` takes half a minute; a copy takes milliseconds), and an
+  empty dags folder, so that probes can load DAG files in a real DagBag and run ``dag.test()``.
+- ``dagster``: a DAGSTER_HOME for ``materialize`` and instance storage.
+- ``prefect``: a Prefect server for the grading run (flows otherwise start a slow ephemeral one).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "orchestration-course"
+
+
+class ServiceError(RuntimeError):
+    """A service could not start: an infrastructure failure, never the learner's fault."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise ServiceError(f"{url} did not answer within {seconds:g} s")
+
+
+# -- moto ---------------------------------------------------------------------------------------
+class Moto:
+    def __init__(self, root: Path):
+        self.server = None
+
+    def start(self) -> tuple[dict, dict]:
+        from moto.server import ThreadedMotoServer
+
+        port = free_port()
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.server.start()
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(url + "/moto-api/", 10)
+        env = {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+               "AWS_DEFAULT_REGION": "us-east-1"}
+        return env, {"s3_endpoint": url, "aws_env": env}
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+# -- airflow ------------------------------------------------------------------------------------
+def _airflow_version() -> str:
+    from importlib.metadata import version
+
+    return version("apache-airflow-core")
+
+
+def airflow_env(home: Path) -> dict[str, str]:
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "60",
+    }
+
+
+def airflow_template() -> Path:
+    """A migrated SQLite metadata DB for this Airflow version, made once (under a lock)."""
+    folder = CACHE / f"airflow-{_airflow_version()}"
+    db = folder / "airflow.db"
+    if db.exists():
+        return db
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if db.exists():
+            return db
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            home = Path(tmp)
+            (home / "dags").mkdir()
+            env = {**os.environ, **airflow_env(home)}
+            result = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env,
+                                    capture_output=True, text=True, timeout=600)
+            if result.returncode != 0:
+                raise ServiceError(f"airflow db migrate failed:\n{result.stderr[-2000:]}")
+            os.replace(home / "airflow.db", db)
+    return db
+
+
+class Airflow:
+    def __init__(self, root: Path):
+        self.home = root / "airflow"
+
+    def start(self) -> tuple[dict, dict]:
+        (self.home / "dags").mkdir(parents=True)
+        shutil.copyfile(airflow_template(), self.home / "airflow.db")
+        env = airflow_env(self.home)
+        return env, {"airflow_home": str(self.home), "dags_folder": str(self.home / "dags"), "airflow_env": env}
+
+    def stop(self) -> None:
+        pass
+
+
+# -- dagster ------------------------------------------------------------------------------------
+class Dagster:
+    def __init__(self, root: Path):
+        self.home = root / "dagster"
+
+    def start(self) -> tuple[dict, dict]:
+        self.home.mkdir(parents=True)
+        (self.home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        return {"DAGSTER_HOME": str(self.home)}, {"dagster_home": str(self.home)}
+
+    def stop(self) -> None:
+        pass
+
+
+# -- prefect ------------------------------------------------------------------------------------
+class Prefect:
+    def __init__(self, root: Path):
+        self.home, self.proc = root / "prefect", None
+
+    def start(self) -> tuple[dict, dict]:
+        self.home.mkdir(parents=True)
+        port = free_port()
+        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "PREFECT_SERVER_UI_ENABLED": "false", "DO_NOT_TRACK": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        url = f"http://127.0.0.1:{port}/api"
+        _wait_http(url + "/health", 60)
+        worker_env = {"PREFECT_API_URL": url, "PREFECT_HOME": str(self.home), "DO_NOT_TRACK": "1",
+                      "PREFECT_LOGGING_LEVEL": "WARNING"}
+        return worker_env, {"prefect_api_url": url}
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 9)
+            self.proc.wait()
+
+
+KINDS = {"moto": Moto, "airflow": Airflow, "dagster": Dagster, "prefect": Prefect}
+
+
+class Services:
+    """Start the named services under ``root``; ``env`` goes to the worker, ``info`` to tests."""
+
+    def __init__(self, names: list[str], root: Path):
+        unknown = set(names) - set(KINDS)
+        if unknown:
+            raise ServiceError(f"unknown services: {sorted(unknown)}")
+        self.names, self.root = list(names), root
+        self.running: list = []
+        self.env: dict[str, str] = {}
+        self.info: dict = {}
+
+    def __enter__(self) -> "Services":
+        try:
+            for name in self.names:
+                service = KINDS[name](self.root)
+                env, info = service.start()
+                self.running.append(service)
+                self.env.update(env)
+                self.info.update(info)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for service in reversed(self.running):
+            with contextlib.suppress(Exception):
+                service.stop()
+        self.running.clear()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["prepare"]:
+        print(f"Airflow metadata DB template: {airflow_template()}")
+    else:
+        print("usage: python -m autograder.services prepare", file=sys.stderr)
+        sys.exit(2)
