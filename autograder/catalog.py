@@ -94,7 +94,10 @@ class Exercise:
 
     @property
     def visible_tests(self) -> list[Path]:
-        return [CHECKS / f"test_{self.key.replace('.', '_')}.py"]
+        """The visible tests: the source copy on an instructor's checkout (so verify runs them
+        before exercises/ is regenerated), the generated copy in the learner bundle."""
+        source = self.source_dir / "tests" / "test_visible.py"
+        return [source] if source.exists() else [CHECKS / f"test_{self.key.replace('.', '_')}.py"]
 
     def public(self) -> dict:
         """What learners and the site may see: no mutants, no rubric."""

@@ -58,7 +58,7 @@ class CheckResult:
 
 
 def _visible_file(exercise: cat.Exercise) -> Path | None:
-    path = exercise.visible_tests[0]
+    path = exercise.visible_tests[0]  # the source copy on an instructor's checkout, else the generated one
     return path if path.exists() else None
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import filecmp
 import json
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -101,7 +100,7 @@ def generate(out: Path | None = None, catalog: dict[str, Exercise] | None = None
         written.append(write_variant(exercise, "starter", out))
         visible = exercise.source_dir / "tests" / "test_visible.py"
         if visible.exists():
-            target = checks / exercise.visible_tests[0].name
+            target = checks / f"test_{exercise.key.replace('.', '_')}.py"
             target.write_text(GENERATED_NOTE + visible.read_text(encoding="utf-8"), encoding="utf-8")
             written.append(target)
     public = {"exercises": [e.public() for e in catalog.values()]}
@@ -130,6 +129,3 @@ def check_fresh() -> list[str]:
                 problems.append(f"differs from a fresh generation: exercises/{rel}")
         return problems
 
-
-def copy_tree(src: Path, dst: Path) -> None:
-    shutil.copytree(src, dst, dirs_exist_ok=True)
