@@ -269,6 +269,10 @@ def grade_notebook(exercise: Exercise, nb_path: Path | None, *, hidden: bool = T
         result = score(exercise, [], {}, fatal=f"{nb_path.name}: {exc}")
         result["seconds"] = round(time.perf_counter() - started, 3)
         return result
+    if exercise.auto_points == 0:  # graded by rubric only: nothing to run
+        result = score(exercise, [], notebooks.answers(nb))
+        result.update(notebook=nb_path.name, seconds=round(time.perf_counter() - started, 3))
+        return result
     limits = Limits.for_exercise(exercise.limits)
     tests = (exercise.hidden_tests if hidden else []) + [p for p in exercise.visible_tests if p.exists()]
     if not tests:

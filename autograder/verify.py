@@ -12,7 +12,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autograder import generate
+from autograder import generate, source
 from autograder.catalog import Exercise
 from autograder.grading import grade_notebook
 
@@ -27,9 +27,36 @@ def _matches(test_name: str, wanted: str) -> bool:
     return test_name == wanted or test_name.split("[", 1)[0] == wanted
 
 
+def check_written_parts(exercise: Exercise) -> list[str]:
+    """Every manual part has a rubric, an answer cell with a model answer, and an empty starter."""
+    problems = []
+    src = source.parse(exercise.source_dir / "notebook.py")
+    answers = source.model_answers(src)
+    starter = {c["attrs"].get("answer"): c["source"] for c in source.render(src, "starter") if c["attrs"].get("answer")}
+    for part in (p for p in exercise.parts if p.kind == "manual"):
+        if not part.rubric:
+            problems.append(f"part ({part.id}): no rubric")
+        elif sum(int(line.split(":", 1)[0]) for line in part.rubric) != part.points:
+            problems.append(f"part ({part.id}): rubric points do not add up to {part.points}")
+        if not answers.get(part.id):
+            problems.append(f"part ({part.id}): no answer cell with a model answer")
+        elif answers[part.id] in starter.get(part.id, ""):
+            problems.append(f"part ({part.id}): the starter shows the model answer")
+    return problems
+
+
 def verify_exercise(exercise: Exercise, jobs: int = 2) -> tuple[bool, list[str]]:
     lines: list[str] = []
-    problems: list[str] = []
+    problems: list[str] = check_written_parts(exercise)
+    if exercise.auto_points == 0:
+        try:
+            for variant in ("reference", "starter"):
+                generate.notebook(exercise, variant)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"cannot build the notebooks: {exc}")
+        manual = ", ".join(f"({p.id}) {p.points}" for p in exercise.parts)
+        lines.append(f"  ✓ graded by rubric only: {manual}" if not problems else "")
+        return not problems, [line for line in lines if line] + [f"  ✗ {p}" for p in problems]
     with tempfile.TemporaryDirectory(prefix=f"verify-{exercise.key}-") as tmp:
         variants: dict[str, Path] = {}
         try:

@@ -53,13 +53,18 @@ def find_leaks(course, learner_text: str) -> list[str]:
     """Lines of reference regions, alternatives or hidden tests found in ``learner_text``, beyond
     lines the learner legitimately has (starter and visible tests) and short ones."""
     learner_lines = {line.strip() for line in learner_text.splitlines()}
-    leaks = []
-    for exercise in (e for e in course.values() if e.ready):
+    ready = [e for e in course.values() if e.ready]
+    # Lines public in any exercise (starters, visible tests) reveal nothing when they recur.
+    public: set[str] = set()
+    for exercise in ready:
         src = source.parse(exercise.source_dir / "notebook.py")
-        public = {line.strip() for c in source.render(src, "starter") for line in c["source"].splitlines()}
+        public |= {line.strip() for c in source.render(src, "starter") for line in c["source"].splitlines()}
         visible = exercise.source_dir / "tests" / "test_visible.py"
-        if visible.exists():  # public by design: lines it shares with hidden tests are not leaks
+        if visible.exists():
             public |= {line.strip() for line in visible.read_text().splitlines()}
+    leaks = []
+    for exercise in ready:
+        src = source.parse(exercise.source_dir / "notebook.py")
         secret = [line for r in src.regions.values() for line in r.solution]
         secret += (exercise.source_dir / "alternative.py").read_text().splitlines()
         for test_file in exercise.hidden_tests:
