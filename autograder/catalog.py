@@ -58,6 +58,7 @@ class Exercise:
     issue: int | None = None
     limits: dict = field(default_factory=dict, hash=False, compare=False)
     services: tuple[str, ...] = ()
+    answer_files: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -71,6 +72,11 @@ class Exercise:
     @property
     def notebook_name(self) -> str:
         return f"{self.key}_{self.slug}.ipynb"
+
+    @property
+    def project_name(self) -> str:
+        """Folder name of a project deliverable in exercises/ and in submissions."""
+        return f"{self.key}_{self.slug}"
 
     @property
     def points(self) -> int:
@@ -105,6 +111,7 @@ class Exercise:
         data.pop("mutants")
         data.pop("limits")
         data.pop("services")
+        data.pop("answer_files")
         for part in data["parts"]:
             part.pop("rubric")
         return data
@@ -147,7 +154,7 @@ def _load_toml(path: Path) -> Exercise:
             chapter=int(data["chapter"]), section=str(data["section"]), topic=data.get("topic", ""),
             status=data.get("status", "planned"), deliverable=data.get("deliverable", "notebook"),
             parts=parts, mutants=mutants, issue=data.get("issue"), limits=data.get("limits", {}),
-            services=tuple(data.get("services", ())),
+            services=tuple(data.get("services", ())), answer_files=data.get("answer_files", {}),
         )
     except KeyError as exc:
         raise CatalogError(f"{path}: missing key {exc}") from None

@@ -148,7 +148,7 @@ def cmd_verify(args) -> int:
     catalog = _catalog()
     if not cat.has_solutions():
         raise UsageError("verify needs solutions/ (an instructor's copy)")
-    ids = _ids(args.exercise, catalog) or [e.id for e in catalog.values() if e.ready and e.deliverable == "notebook"]
+    ids = _ids(args.exercise, catalog) or [e.id for e in catalog.values() if e.ready]
     ok = verify.verify_many([catalog[i] for i in ids], jobs=args.jobs)
     return 0 if ok else 1
 

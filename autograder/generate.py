@@ -7,6 +7,7 @@ Also renders the other variants of an exercise (reference, alternative, mutants)
 from __future__ import annotations
 
 import filecmp
+import shutil
 import json
 import tempfile
 from pathlib import Path
@@ -59,7 +60,21 @@ def notebook(exercise: Exercise, variant: str, mutant: cat.Mutant | None = None)
     return notebooks.build(exercise, cells(exercise, variant, mutant), variant)
 
 
+def project_files(exercise: Exercise, variant: str, mutant: cat.Mutant | None = None) -> dict[str, str | bytes]:
+    """A project deliverable's files in one variant (solutions/<key>/project/ is the source)."""
+    root = exercise.source_dir / "project"
+    if variant == "alternative":
+        return source.render_project(root, "alternative", source.parse_replacements(exercise.source_dir / "alternative.py"))
+    if variant == "mutant":
+        assert mutant is not None
+        return source.apply_project_edits(source.render_project(root, "reference"), list(mutant.edits),
+                                          f"{exercise.id} mutant {mutant.name}")
+    return source.render_project(root, variant)
+
+
 def write_variant(exercise: Exercise, variant: str, folder: Path, mutant: cat.Mutant | None = None) -> Path:
+    if exercise.deliverable == "project":
+        return source.write_project(project_files(exercise, variant, mutant), folder / exercise.project_name)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / exercise.notebook_name
     path.write_text(notebooks.dumps(notebook(exercise, variant, mutant)), encoding="utf-8")
@@ -78,7 +93,8 @@ def _readme(catalog: dict[str, Exercise]) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for e in catalog.values():
-        name = f"[{e.title}]({e.notebook_name})" if e.ready and e.deliverable == "notebook" else e.title
+        link = e.notebook_name if e.deliverable == "notebook" else f"{e.project_name}/"
+        name = f"[{e.title}]({link})" if e.ready else e.title
         status = "ready" if e.ready else "coming"
         lines.append(f"| {e.id} | {name} | {_stars(e.stars)} | {e.points} | {e.section} | {status} |")
     return "\n".join(lines) + "\n"
@@ -93,11 +109,18 @@ def generate(out: Path | None = None, catalog: dict[str, Exercise] | None = None
     if out.exists():
         for stale in [*out.glob("*.ipynb"), *checks.glob("test_*.py")]:
             stale.unlink()
+        for e in catalog.values():
+            if e.deliverable == "project" and (out / e.project_name).is_dir():
+                shutil.rmtree(out / e.project_name)
     checks.mkdir(parents=True, exist_ok=True)
     for exercise in catalog.values():
-        if not exercise.ready or exercise.deliverable != "notebook":
+        if not exercise.ready:
             continue
-        written.append(write_variant(exercise, "starter", out))
+        if exercise.deliverable == "project":
+            target = write_variant(exercise, "starter", out)
+            written += [p for p in target.rglob("*") if p.is_file()]
+        else:
+            written.append(write_variant(exercise, "starter", out))
         visible = exercise.source_dir / "tests" / "test_visible.py"
         if visible.exists():
             target = checks / f"test_{exercise.key.replace('.', '_')}.py"

@@ -62,10 +62,35 @@ def _safe_extract(archive: Path, target: Path, problems: list[str]) -> None:
                 shutil.copyfileobj(src, dst)
 
 
-def _walk_notebooks(root: Path, problems: list[str]) -> list[Path]:
+def project_exercise_id(folder: Path) -> str | None:
+    """The exercise a project folder answers: ``[tool.autograder] exercise`` in its pyproject.toml."""
+    import tomllib
+
+    try:
+        data = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+        value = data["tool"]["autograder"]["exercise"]
+        return notebooks.exercise_id(None, str(value))
+    except (OSError, ValueError, KeyError, TypeError):
+        return notebooks.exercise_id(None, folder.name) if (folder / "pyproject.toml").exists() else None
+
+
+def _walk_projects(root: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
+        if "pyproject.toml" in filenames:
+            exercise_id = project_exercise_id(Path(dirpath))
+            if exercise_id:
+                found.setdefault(exercise_id, Path(dirpath))
+                dirnames[:] = []  # a project's own sub-folders are not other submissions
+    return found
+
+
+def _walk_notebooks(root: Path, problems: list[str], skip: set[Path] = frozenset()) -> list[Path]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__"
+                             and Path(dirpath, d) not in skip)
         for name in sorted(filenames):
             if not name.endswith(".ipynb"):
                 continue
@@ -84,15 +109,18 @@ class Submission:
         self.path = Path(path)
         self.problems: list[str] = []
         self.notebooks: dict[str, Path] = {}
+        self.projects: dict[str, Path] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
         if not self.path.exists():
             raise SubmissionError(f"{self.path} does not exist")
         if self.path.is_dir():
-            candidates = _walk_notebooks(self.path, self.problems)
+            self.projects = _walk_projects(self.path)
+            candidates = _walk_notebooks(self.path, self.problems, set(self.projects.values()))
         elif self.path.suffix == ".zip":
             self._tmp = tempfile.TemporaryDirectory(prefix="autograder-zip-")
             _safe_extract(self.path, Path(self._tmp.name), self.problems)
-            candidates = _walk_notebooks(Path(self._tmp.name), self.problems)
+            self.projects = _walk_projects(Path(self._tmp.name))
+            candidates = _walk_notebooks(Path(self._tmp.name), self.problems, set(self.projects.values()))
         elif self.path.suffix == ".ipynb":
             candidates = [self.path]
         else:
@@ -126,12 +154,14 @@ class Submission:
 
 # -- running the tests ---------------------------------------------------------------------------
 def run_runner(tests: list[Path], cells: list[dict], limits: Limits, visible: list[Path],
-               budget: float, verbose: bool = False, services: tuple[str, ...] = ()) -> list[dict]:
+               budget: float, verbose: bool = False, services: tuple[str, ...] = (),
+               project: Path | None = None) -> list[dict]:
     """Start the trusted runner process for one exercise; return its events (kept even if killed)."""
     read_fd, write_fd = os.pipe()
     job = {
         "tests": [str(t) for t in tests], "visible": [str(v) for v in visible], "cells": cells,
         "limits": asdict(limits), "verbose": verbose, "services": list(services),
+        "project": str(project) if project else None,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "autograder.runner", str(write_fd)], stdin=subprocess.PIPE,
@@ -286,6 +316,40 @@ def grade_notebook(exercise: Exercise, nb_path: Path | None, *, hidden: bool = T
     return result
 
 
+def project_answers(exercise: Exercise, folder: Path) -> dict[str, str]:
+    """Written parts of a project live in files the exercise names (``answer_files``)."""
+    answers = {}
+    for part_id, rel in exercise.answer_files.items():
+        path = folder / rel
+        if path.is_file() and not path.is_symlink():
+            answers[part_id] = path.read_text(encoding="utf-8", errors="replace")[:200_000]
+    return answers
+
+
+def grade_project(exercise: Exercise, folder: Path | None, *, hidden: bool = True, verbose: bool = False) -> dict:
+    """Grade a project deliverable: the worker imports the learner's own package."""
+    started = time.perf_counter()
+    if folder is None:
+        result = score(exercise, [], {}, fatal=f"no project folder for exercise {exercise.id} was found "
+                       "(its pyproject.toml must keep the [tool.autograder] table)", fatal_status="failed")
+        result["seconds"] = 0.0
+        return result
+    limits = Limits.for_exercise(exercise.limits)
+    tests = (exercise.hidden_tests if hidden else []) + [p for p in exercise.visible_tests if p.exists()]
+    budget = limits.load_seconds + exercise.limits.get("total_seconds", 240) + RUNNER_MARGIN_SECONDS
+    events = run_runner(tests, [], limits, exercise.visible_tests, budget, verbose, exercise.services, folder)
+    result = score(exercise, events, project_answers(exercise, folder))
+    result["notebook"] = folder.name
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def grade_exercise(exercise: Exercise, path: Path | None, **kwargs) -> dict:
+    if exercise.deliverable == "project":
+        return grade_project(exercise, path, **kwargs)
+    return grade_notebook(exercise, path, **kwargs)
+
+
 def grade_submission(path: Path, catalog: dict[str, Exercise], only: list[str] | None = None,
                      hidden: bool = True, verbose: bool = False, progress=None) -> dict:
     """Grade every ready exercise a submission answers (or the ones in ``only``)."""
@@ -296,11 +360,11 @@ def grade_submission(path: Path, catalog: dict[str, Exercise], only: list[str] |
         elif Path(path).suffix == ".ipynb":  # one notebook: just the exercise it answers
             wanted = [catalog[i] for i in sub.notebooks if i in catalog]
         else:
-            wanted = [e for e in catalog.values() if e.ready and e.deliverable == "notebook"]
+            wanted = [e for e in catalog.values() if e.ready]
         problems = list(sub.problems)
-        for exercise_id in sub.notebooks:
+        for exercise_id, found in {**sub.notebooks, **sub.projects}.items():
             if exercise_id not in catalog:
-                problems.append(f"{sub.notebooks[exercise_id].name}: there is no exercise {exercise_id}; ignored")
+                problems.append(f"{found.name}: there is no exercise {exercise_id}; ignored")
             elif not catalog[exercise_id].ready and not only:
                 problems.append(f"{exercise_id} is not gradable yet; ignored")
         exercises = []
@@ -310,7 +374,8 @@ def grade_submission(path: Path, catalog: dict[str, Exercise], only: list[str] |
             if not exercise.ready:
                 problems.append(f"{exercise.id} is not gradable yet")
                 continue
-            exercises.append(grade_notebook(exercise, sub.notebooks.get(exercise.id), hidden=hidden, verbose=verbose))
+            found = (sub.projects if exercise.deliverable == "project" else sub.notebooks).get(exercise.id)
+            exercises.append(grade_exercise(exercise, found, hidden=hidden, verbose=verbose))
     return {
         "submission": str(path),
         "score": sum(e["score"] for e in exercises),

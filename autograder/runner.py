@@ -167,7 +167,8 @@ def main(argv: list[str]) -> int:
             emit({"type": "infra_error", "detail": f"{type(exc).__name__}: {exc}"[-2000:]})
             out.close()
             return 0
-        handle = SandboxedSubmission(job["cells"], Limits(**job.get("limits", {})), services.env)
+        handle = SandboxedSubmission(job["cells"], Limits(**job.get("limits", {})), services.env,
+                                     job.get("project"))
         try:
             code = run_tests(job["tests"], handle, emit, set(job.get("visible", [])),
                              quiet=not job.get("verbose"), services=services.info)

@@ -24,11 +24,17 @@ def build_samples(out: Path, catalog: dict[str, Exercise]) -> dict[str, Path]:
         shutil.rmtree(out)
     folders = {name: out / name for name in ("reference", "starter", "mistakes")}
     for exercise in catalog.values():
-        if not exercise.ready or exercise.deliverable != "notebook":
+        if not exercise.ready:
             continue
         generate.write_variant(exercise, "reference", folders["reference"])
         generate.write_variant(exercise, "starter", folders["starter"])
         folders["mistakes"].mkdir(parents=True, exist_ok=True)
+        if exercise.deliverable == "project":
+            chosen = [m for m in exercise.mutants if m.typical] or list(exercise.mutants[:1])
+            files = generate.project_files(exercise, "reference")
+            files = source.apply_project_edits(files, [e for m in chosen for e in m.edits], f"{exercise.id} typical")
+            source.write_project(files, folders["mistakes"] / exercise.project_name)
+            continue
         (folders["mistakes"] / exercise.notebook_name).write_text(
             notebooks.dumps(typical_mistakes(exercise)), encoding="utf-8")
     return folders

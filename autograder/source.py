@@ -68,9 +68,9 @@ def _parse_attrs(text: str) -> dict[str, str]:
     return attrs
 
 
-def parse(path: Path) -> ExerciseSource:
+def parse(path: Path, text: str | None = None) -> ExerciseSource:
     """Parse a percent-format exercise source into cells with named solution regions."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = (path.read_text(encoding="utf-8") if text is None else text).splitlines()
     cells: list[Cell] = []
     current: Cell | None = None
     region: Region | None = None
@@ -230,3 +230,74 @@ def model_answers(source: ExerciseSource) -> dict[str, str]:
         if part:
             answers[part] = "\n".join("\n".join(r.solution) for r in cell.regions).strip()
     return answers
+
+
+# -- project files ---------------------------------------------------------------------------------
+TEXT_SUFFIXES = {".py", ".toml", ".md", ".txt", ".yaml", ".yml", ".cfg", ".ini", ".json", ".csv", ""}
+SKIP_PARTS = {"__pycache__", ".pytest_cache", ".venv", ".ipynb_checkpoints", ".git"}
+
+
+def project_files(root: Path) -> list[Path]:
+    """The files of a project folder, relative, in a stable order (caches and venvs skipped)."""
+    return sorted(p.relative_to(root) for p in root.rglob("*")
+                  if p.is_file() and not SKIP_PARTS.intersection(p.relative_to(root).parts))
+
+
+def parse_project(root: Path) -> dict[str, ExerciseSource]:
+    """Each text file of a project as a one-cell source, so files can hold solution regions."""
+    parsed = {}
+    for rel in project_files(root):
+        if rel.suffix in TEXT_SUFFIXES:
+            text = (root / rel).read_text(encoding="utf-8")
+            parsed[str(rel)] = parse(root / rel, "# %%\n" + text)
+    names = [r for src in parsed.values() for r in src.regions]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise SourceError(f"{root}: region names used in several files: {sorted(duplicates)}")
+    return parsed
+
+
+def render_project(root: Path, variant: str, replacements: dict[str, str] | None = None) -> dict[str, str | bytes]:
+    """Every file of a project in one variant: path -> text (binary files are copied as bytes)."""
+    parsed = parse_project(root)
+    replacements = replacements or {}
+    known = {r for src in parsed.values() for r in src.regions}
+    unknown = set(replacements) - known
+    if unknown:
+        raise SourceError(f"replacements for regions that do not exist: {sorted(unknown)}")
+    files: dict[str, str | bytes] = {}
+    for rel in project_files(root):
+        key = str(rel)
+        if key in parsed:
+            mine = {k: v for k, v in replacements.items() if k in parsed[key].regions}
+            text = render(parsed[key], variant, mine)[0]["source"]
+            original = (root / rel).read_text(encoding="utf-8")
+            files[key] = text + ("\n" if original.endswith("\n") and text else "")
+        else:
+            files[key] = (root / rel).read_bytes()
+    return files
+
+
+def apply_project_edits(files: dict[str, str | bytes], edits: list[dict], label: str) -> dict[str, str | bytes]:
+    """A mutant's edits on project files; each edit names its ``file`` and its ``old`` occurs once there."""
+    files = dict(files)
+    for edit in edits:
+        name = edit.get("file")
+        if name not in files or not isinstance(files[name], str):
+            raise SourceError(f"{label}: no text file {name!r} in the project")
+        count = files[name].count(edit["old"])
+        if count != 1:
+            raise SourceError(f"{label}: the text to replace occurs {count} times in {name} (must be once): {edit['old']!r}")
+        files[name] = files[name].replace(edit["old"], edit["new"])
+    return files
+
+
+def write_project(files: dict[str, str | bytes], target: Path) -> Path:
+    for rel, content in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return target

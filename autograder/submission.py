@@ -63,8 +63,9 @@ def explain(reply: dict, timeout: float) -> LearnerError:
 class SandboxedSubmission:
     """A learner notebook's code, run in a worker process that tests talk to through probes."""
 
-    def __init__(self, cells: list[dict], limits: Limits | None = None, env: dict | None = None):
-        self.cells, self.limits, self.env = cells, limits or Limits(), env
+    def __init__(self, cells: list[dict], limits: Limits | None = None, env: dict | None = None,
+                 project: str | None = None):
+        self.cells, self.limits, self.env, self.project = cells, limits or Limits(), env, project
         self.worker: WorkerProcess | None = None
         self.cell_errors: list[dict] | None = None
         self.fatal: LearnerError | None = None
@@ -79,7 +80,8 @@ class SandboxedSubmission:
         worker = WorkerProcess(self.limits, self.env)
         worker.start()
         self.workers_started += 1
-        request = {"op": "load", "cells": self.cells, "cell_timeout": self.limits.cell_seconds}
+        request = {"op": "load", "cells": self.cells, "cell_timeout": self.limits.cell_seconds,
+                   "project": self.project}
         try:
             reply = worker.request(request, timeout=self.limits.load_seconds + GRACE_SECONDS)
         except protocol.ChannelTimeout:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from autograder import generate, source
 from autograder.catalog import Exercise
-from autograder.grading import grade_notebook
+from autograder.grading import grade_exercise
 
 MIN_MUTANTS_PER_PART = 2
 
@@ -30,6 +30,8 @@ def _matches(test_name: str, wanted: str) -> bool:
 def check_written_parts(exercise: Exercise) -> list[str]:
     """Every manual part has a rubric, an answer cell with a model answer, and an empty starter."""
     problems = []
+    if exercise.deliverable == "project":
+        return _check_project_written_parts(exercise)
     src = source.parse(exercise.source_dir / "notebook.py")
     answers = source.model_answers(src)
     starter = {c["attrs"].get("answer"): c["source"] for c in source.render(src, "starter") if c["attrs"].get("answer")}
@@ -42,6 +44,21 @@ def check_written_parts(exercise: Exercise) -> list[str]:
             problems.append(f"part ({part.id}): no answer cell with a model answer")
         elif answers[part.id] in starter.get(part.id, ""):
             problems.append(f"part ({part.id}): the starter shows the model answer")
+    return problems
+
+
+def _check_project_written_parts(exercise: Exercise) -> list[str]:
+    problems = []
+    reference = generate.project_files(exercise, "reference")
+    starter = generate.project_files(exercise, "starter")
+    for part in (p for p in exercise.parts if p.kind == "manual"):
+        if not part.rubric:
+            problems.append(f"part ({part.id}): no rubric")
+        rel = exercise.answer_files.get(part.id)
+        if not rel or not str(reference.get(rel, "")).strip():
+            problems.append(f"part ({part.id}): no answer file with a model answer (answer_files)")
+        elif reference.get(rel) == starter.get(rel):
+            problems.append(f"part ({part.id}): the starter's {rel} shows the model answer")
     return problems
 
 
@@ -68,7 +85,7 @@ def verify_exercise(exercise: Exercise, jobs: int = 2) -> tuple[bool, list[str]]
         except Exception as exc:  # noqa: BLE001 - a malformed source is a verify failure
             return False, [f"  ✗ cannot build the variants: {exc}"]
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {name: pool.submit(grade_notebook, exercise, path) for name, path in variants.items()}
+            futures = {name: pool.submit(grade_exercise, exercise, path) for name, path in variants.items()}
             reports = {name: f.result() for name, f in futures.items()}
 
     ref = reports["reference"]

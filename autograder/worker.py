@@ -155,6 +155,19 @@ def run_cells(module: types.ModuleType, cells: list[dict], cell_timeout: float, 
     return errors
 
 
+def load_project(source: str) -> None:
+    """Work on a private copy of the learner's project, importable from its root and src/."""
+    import shutil
+
+    target = os.path.join(os.getcwd(), "project")
+    shutil.copytree(source, target, symlinks=False,
+                    ignore=shutil.ignore_patterns(".venv", "__pycache__", ".git", "*.pyc", ".pytest_cache"))
+    os.chdir(target)
+    for folder in (os.path.join(target, "src"), target):
+        if os.path.isdir(folder):
+            sys.path.insert(0, folder)
+
+
 def run_probe(module: types.ModuleType, request: dict) -> dict:
     scope = {"__builtins__": builtins, "__name__": "grader_probe"}
     try:
@@ -205,6 +218,8 @@ def main(argv: list[str]) -> int:
             return 0
         op = request.get("op")
         if op == "load":
+            if request.get("project"):
+                load_project(request["project"])
             errors = run_cells(module, request["cells"], request.get("cell_timeout", 30.0))
             reply = {"ok": True, "cell_errors": errors}
         elif op == "run":

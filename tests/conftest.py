@@ -49,11 +49,26 @@ def insert_cell(position: int, code: str):
 
 @pytest.fixture
 def fast_limits(monkeypatch):
-    """Short time limits, so that timeout tests take seconds."""
+    """Short time limits, so that timeout tests take seconds (for tests grading 27.1 alone)."""
     from autograder.sandbox import Limits
 
     monkeypatch.setattr(Limits, "for_exercise", classmethod(
         lambda cls, overrides: cls(load_seconds=8, cell_seconds=2, call_seconds=2)))
+
+
+@pytest.fixture
+def short_cells(monkeypatch):
+    """Each exercise keeps its own limits, but a single cell may run only 2 s."""
+    from autograder.sandbox import Limits
+
+    original = Limits.for_exercise.__func__
+
+    def shorter(cls, overrides):
+        limits = original(cls, overrides)
+        limits.cell_seconds = 2
+        return limits
+
+    monkeypatch.setattr(Limits, "for_exercise", classmethod(shorter))
 
 
 def part(report: dict, exercise_id: str, part_id: str) -> dict:
