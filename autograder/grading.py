@@ -307,7 +307,7 @@ def grade_notebook(exercise: Exercise, nb_path: Path | None, *, hidden: bool = T
     tests = (exercise.hidden_tests if hidden else []) + [p for p in exercise.visible_tests if p.exists()]
     if not tests:
         raise RuntimeError(f"exercise {exercise.id} has no tests to run")
-    budget = limits.load_seconds + exercise.limits.get("total_seconds", 240) + RUNNER_MARGIN_SECONDS
+    budget = limits.load_seconds + limits.total_seconds + RUNNER_MARGIN_SECONDS
     events = run_runner(tests, notebooks.code_cells(nb), limits, exercise.visible_tests, budget, verbose,
                         exercise.services)
     result = score(exercise, events, notebooks.answers(nb))
@@ -336,7 +336,7 @@ def grade_project(exercise: Exercise, folder: Path | None, *, hidden: bool = Tru
         return result
     limits = Limits.for_exercise(exercise.limits)
     tests = (exercise.hidden_tests if hidden else []) + [p for p in exercise.visible_tests if p.exists()]
-    budget = limits.load_seconds + exercise.limits.get("total_seconds", 240) + RUNNER_MARGIN_SECONDS
+    budget = limits.load_seconds + limits.total_seconds + RUNNER_MARGIN_SECONDS
     events = run_runner(tests, [], limits, exercise.visible_tests, budget, verbose, exercise.services, folder)
     result = score(exercise, events, project_answers(exercise, folder))
     result["notebook"] = folder.name

@@ -168,7 +168,7 @@ def main(argv: list[str]) -> int:
             out.close()
             return 0
         handle = SandboxedSubmission(job["cells"], Limits(**job.get("limits", {})), services.env,
-                                     job.get("project"))
+                                     job.get("project"), services.sandbox())
         try:
             code = run_tests(job["tests"], handle, emit, set(job.get("visible", [])),
                              quiet=not job.get("verbose"), services=services.info)

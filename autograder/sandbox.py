@@ -29,10 +29,13 @@ class Limits:
     load_seconds: float = 60.0  # all of the notebook's cells
     cell_seconds: float = 30.0  # one cell
     call_seconds: float = 10.0  # one probe, unless the test asks for more
+    total_seconds: float = 240.0  # all of one exercise's tests, after loading
     cpu_seconds: int = 300
     memory_bytes: int = 4 << 30
     file_size_bytes: int = 64 << 20
     open_files: int = 512
+    disk_bytes: int = 512 << 20  # the sandbox's writable home and /tmp (each a capped tmpfs)
+    processes: int = 256  # per sandbox user (enforced where each slot has its own uid)
 
     @classmethod
     def for_exercise(cls, overrides: dict | None) -> "Limits":
@@ -43,9 +46,12 @@ class Limits:
             setattr(limits, key, value)
         return limits
 
-    def rlimits(self) -> dict:
+    def rlimits(self, own_uid: bool = False) -> dict:
         data = asdict(self)
-        return {k: data[k] for k in ("cpu_seconds", "memory_bytes", "file_size_bytes", "open_files")}
+        keys = ["cpu_seconds", "memory_bytes", "file_size_bytes", "open_files"]
+        if own_uid:  # RLIMIT_NPROC counts every process of the uid: only safe for a slot uid
+            keys.append("processes")
+        return {k: data[k] for k in keys}
 
 
 def _signal_name(code: int) -> str:
@@ -93,12 +99,16 @@ class _Drain(threading.Thread):
 class WorkerProcess:
     """One learner worker: started fresh, spoken to by request/reply, killed as a group."""
 
-    def __init__(self, limits: Limits, env: dict[str, str] | None = None):
+    def __init__(self, limits: Limits, env: dict[str, str] | None = None, sandbox: dict | None = None):
         self.limits, self.extra_env = limits, env or {}
+        self.sandbox = sandbox or {}  # writable/readable paths and TCP relays, for the jail
         self.proc: subprocess.Popen | None = None
         self.workdir: str | None = None
+        self.jail = None
 
     def start(self) -> None:
+        from autograder import jail
+
         self.workdir = tempfile.mkdtemp(prefix="autograder-work-")
         req_r, self.req_w = os.pipe()
         self.rep_r, rep_w = os.pipe()
@@ -116,10 +126,22 @@ class WorkerProcess:
             "NO_COLOR": "1",
             **self.extra_env,
         }
-        cmd = [sys.executable, "-I", "-m", "autograder.worker", str(req_r), str(rep_w),
-               json.dumps(self.limits.rlimits())]
+        if jail.mode() == "bubblewrap":
+            self.jail = jail.Jail(self.limits.disk_bytes, self.sandbox.get("writable", []),
+                                  self.sandbox.get("relays", {}), self.sandbox.get("readable", []))
+            own_uid = os.geteuid() == 0
+            env.pop("HOME"), env.pop("TMPDIR")
+            if self.jail.relays:
+                env["AUTOGRADER_RELAYS"] = ",".join(f"{name}={port}" for name, (_, port) in self.sandbox["relays"].items())
+            argv = [sys.executable, "-I", "-m", "autograder.worker", str(req_r), str(rep_w),
+                    json.dumps(self.limits.rlimits(own_uid))]
+            cmd, cwd, child_env = self.jail.command(argv, env, (req_r, rep_w)), self.workdir, {"PATH": env["PATH"]}
+        else:
+            cmd = [sys.executable, "-I", "-m", "autograder.worker", str(req_r), str(rep_w),
+                   json.dumps(self.limits.rlimits())]
+            cwd, child_env = self.workdir, env
         self.proc = subprocess.Popen(
-            cmd, pass_fds=(req_r, rep_w), cwd=self.workdir, env=env, stdin=subprocess.DEVNULL,
+            cmd, pass_fds=(req_r, rep_w), cwd=cwd, env=child_env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
         os.close(req_r)
@@ -174,6 +196,9 @@ class WorkerProcess:
             self.stderr.join(timeout=1.0)
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.jail is not None:
+            self.jail.close()
+            self.jail = None
         return code
 
     def close(self) -> None:

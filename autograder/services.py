@@ -65,6 +65,7 @@ class Moto:
         _wait_http(url + "/moto-api/", 10)
         env = {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                "AWS_DEFAULT_REGION": "us-east-1"}
+        self.relay = ("moto", port)
         return env, {"s3_endpoint": url, "aws_env": env}
 
     def stop(self) -> None:
@@ -156,6 +157,7 @@ class Prefect:
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         url = f"http://127.0.0.1:{port}/api"
         _wait_http(url + "/health", 60)
+        self.relay = ("prefect", port)
         worker_env = {"PREFECT_API_URL": url, "PREFECT_HOME": str(self.home), "DO_NOT_TRACK": "1",
                       "PREFECT_LOGGING_LEVEL": "WARNING"}
         return worker_env, {"prefect_api_url": url}
@@ -181,6 +183,7 @@ class Services:
         self.running: list = []
         self.env: dict[str, str] = {}
         self.info: dict = {}
+        self.relays: dict[str, tuple[str, int]] = {}  # TCP services the sandbox reaches by relay
 
     def __enter__(self) -> "Services":
         try:
@@ -190,10 +193,17 @@ class Services:
                 self.running.append(service)
                 self.env.update(env)
                 self.info.update(info)
+                if getattr(service, "relay", None):
+                    name, port = service.relay
+                    self.relays[name] = ("127.0.0.1", port)
         except BaseException:
             self.__exit__()
             raise
         return self
+
+    def sandbox(self) -> dict:
+        """What a sandboxed worker must be given: the services' folder (writable) and relays."""
+        return {"writable": [str(self.root)] if self.running else [], "relays": dict(self.relays)}
 
     def __exit__(self, *exc) -> None:
         for service in reversed(self.running):

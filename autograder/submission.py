@@ -64,8 +64,11 @@ class SandboxedSubmission:
     """A learner notebook's code, run in a worker process that tests talk to through probes."""
 
     def __init__(self, cells: list[dict], limits: Limits | None = None, env: dict | None = None,
-                 project: str | None = None):
+                 project: str | None = None, sandbox: dict | None = None):
         self.cells, self.limits, self.env, self.project = cells, limits or Limits(), env, project
+        self.sandbox = dict(sandbox or {})
+        if project:
+            self.sandbox.setdefault("readable", []).append(project)
         self.worker: WorkerProcess | None = None
         self.cell_errors: list[dict] | None = None
         self.fatal: LearnerError | None = None
@@ -77,7 +80,7 @@ class SandboxedSubmission:
             raise self.fatal
         if self.worker is not None and self.worker.proc.poll() is None:
             return self.worker
-        worker = WorkerProcess(self.limits, self.env)
+        worker = WorkerProcess(self.limits, self.env, self.sandbox)
         worker.start()
         self.workers_started += 1
         request = {"op": "load", "cells": self.cells, "cell_timeout": self.limits.cell_seconds,

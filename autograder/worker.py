@@ -199,6 +199,55 @@ def run_probe(module: types.ModuleType, request: dict) -> dict:
     return {"ok": True, "value": json.loads(text)}
 
 
+def start_relays(spec: str) -> None:
+    """Inside the sandbox (no network), listen on loopback and relay to the services' sockets."""
+    import socket
+    import threading
+
+    def serve(name: str, port: int) -> None:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", port))
+        server.listen(64)
+
+        def handle(client):
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                upstream.connect(f"/run/grader/{name}.sock")
+            except OSError:
+                client.close()
+                return
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_copy, args=(src, dst), daemon=True).start()
+
+        def loop():
+            while True:
+                client, _ = server.accept()
+                handle(client)
+
+        threading.Thread(target=loop, daemon=True).start()
+
+    for item in filter(None, spec.split(",")):
+        name, port = item.split("=")
+        serve(name, int(port))
+
+
+def _copy(src, dst) -> None:
+    import socket
+
+    try:
+        while chunk := src.recv(65536):
+            dst.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 def main(argv: list[str]) -> int:
     in_fd, out_fd = int(argv[0]), int(argv[1])
     limits = json.loads(argv[2]) if len(argv) > 2 else {}
@@ -207,6 +256,8 @@ def main(argv: list[str]) -> int:
     for fd in (int(argv[0]), int(argv[1])):
         if fd not in (in_fd, out_fd):
             os.close(fd)
+    if os.environ.get("AUTOGRADER_RELAYS"):
+        start_relays(os.environ.pop("AUTOGRADER_RELAYS"))
     apply_limits(limits)
     module = types.ModuleType("submission")
     module.__dict__.update(display=lambda *a, **k: None, get_ipython=_IPythonStub)

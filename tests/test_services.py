@@ -69,7 +69,8 @@ def total(n: int) -> int:
 
 
 def worker(tmp_path, services, source):
-    return SandboxedSubmission([{"index": 1, "source": source}], Limits(call_seconds=120), services.env)
+    return SandboxedSubmission([{"index": 1, "source": source}], Limits(call_seconds=120), services.env,
+                               sandbox=services.sandbox())
 
 
 @pytest.mark.slow
