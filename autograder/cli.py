@@ -86,11 +86,19 @@ def _write_reports(report: dict, formats: list[str], out: Path | None, stem: str
         (out / name).write_text(render(report), encoding="utf-8")
 
 
+def _sandbox_notice() -> None:
+    from autograder import jail
+
+    if jail.mode() != "bubblewrap":
+        print(jail.WARNING, file=sys.stderr)
+
+
 def _progress(exercise) -> None:
     print(f"  grading {exercise.id} {exercise.title} ...", file=sys.stderr, flush=True)
 
 
 def cmd_grade(args) -> int:
+    _sandbox_notice()
     from autograder import grading, reports
 
     catalog = _catalog()
@@ -114,6 +122,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_grade_class(args) -> int:
+    _sandbox_notice()
     import csv
     import json
 
@@ -143,6 +152,7 @@ def cmd_grade_class(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    _sandbox_notice()
     from autograder import verify
 
     catalog = _catalog()
@@ -169,6 +179,7 @@ def cmd_generate(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    _sandbox_notice()
     from autograder import grading, reports, samples
 
     catalog = _catalog()

@@ -160,7 +160,8 @@ def load_project(source: str) -> None:
     import shutil
 
     target = os.path.join(os.getcwd(), "project")
-    shutil.copytree(source, target, symlinks=False,
+    # Links are copied as links: one pointing outside the submission dangles in the sandbox.
+    shutil.copytree(source, target, symlinks=True, ignore_dangling_symlinks=True,
                     ignore=shutil.ignore_patterns(".venv", "__pycache__", ".git", "*.pyc", ".pytest_cache"))
     os.chdir(target)
     for folder in (os.path.join(target, "src"), target):
