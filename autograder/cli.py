@@ -123,31 +123,20 @@ def cmd_grade(args) -> int:
 
 def cmd_grade_class(args) -> int:
     _sandbox_notice()
-    import csv
-    import json
-
-    from autograder import grading, reports
+    from autograder.classroom import grade_class
 
     catalog = _catalog()
+    if not cat.has_solutions():
+        raise UsageError("grading needs the hidden tests in solutions/ (an instructor's copy)")
     root, out = Path(args.dir), Path(args.out)
     if not root.is_dir():
-        raise UsageError(f"{root} is not a folder of submissions")
-    learners = sorted(p for p in root.iterdir() if p.is_dir() or p.suffix in (".zip", ".ipynb"))
-    out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for n, path in enumerate(learners, 1):
-        print(f"[{n}/{len(learners)}] {path.name}", file=sys.stderr, flush=True)
-        report = grading.grade_submission(path, catalog)
-        _write_reports(report, ["json", "markdown"], out / "feedback" / path.stem)
-        rows.append({"learner": path.stem, "auto_score": report["auto_score"], "auto_max": report["auto_max"],
-                     **{f"ex_{e['id']}": e["auto_score"] for e in report["exercises"]}})
-    fields = sorted({k for r in rows for k in r}, key=lambda k: (k.startswith("ex_"), k))
-    with open(out / "grades.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    (out / "grades.json").write_text(json.dumps(rows, indent=1))
-    print(f"{len(rows)} submissions graded; gradebook in {out}/grades.csv")
+        raise UsageError(f"{root} is not a folder of submissions (one sub-folder, zip or notebook per learner)")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    summary = grade_class(root, out, catalog, jobs=args.jobs, only=_ids(args.exercise, catalog))
+    print(f"{summary['learners']} learners; {summary['graded_now']} exercise gradings run now "
+          f"({summary['seconds']:.1f} s); gradebook: {out}/grades.csv, summary: {out}/summary.html, "
+          f"feedback: {out}/feedback/")
     return 0
 
 
@@ -216,10 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true", help="show the test runner's output")
     p.set_defaults(func=cmd_grade)
 
-    p = sub.add_parser("grade-class", help="grade one submission per sub-folder (sequential for now)")
+    p = sub.add_parser("grade-class", help="grade a class: one submission per sub-folder, zip or notebook")
     p.add_argument("dir")
     p.add_argument("--out", default="out/class")
-    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--jobs", type=int, default=2, help="exercises graded at once (default 2)")
+    p.add_argument("--exercise", action="append", metavar="ID", help="grade only this exercise (repeatable)")
     p.set_defaults(func=cmd_grade_class)
 
     p = sub.add_parser("verify", help="prove every graded check can fail and passes correct work")
