@@ -184,6 +184,22 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_release(args) -> int:
+    from autograder.release import release
+
+    if not cat.has_solutions():
+        raise UsageError("release is built from an instructor's copy (it checks the bundle against solutions/)")
+    out = Path(args.out)
+    found = release(out)
+    for leak in found:
+        print(f"LEAK {leak}")
+    if found:
+        print(f"autograder: {len(found)} solution or hidden-test line(s) found in the bundle", file=sys.stderr)
+        return 1
+    print(f"learner bundle written to {out}/ (leak check: clean)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Grade the orchestration course's exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -220,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="write exercises/ from solutions/")
     p.add_argument("--check", action="store_true", help="only report differences from a fresh generation")
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("release", help="write the learner bundle (allow-listed, leak-checked)")
+    p.add_argument("out")
+    p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("demo", help="build the sample submissions, grade them and print the reports")
     p.add_argument("--out", default="out/demo")

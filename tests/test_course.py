@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from autograder import catalog as cat
-from autograder import generate, notebooks, source
+from autograder import generate, leaks, notebooks
 from autograder.check import check
 from autograder.submission import InProcessSubmission
 from conftest import write_notebook
@@ -49,48 +49,17 @@ def test_public_catalogue_holds_no_mutant_and_no_rubric():
     assert len(json.loads(text)["exercises"]) == 35
 
 
-def find_leaks(course, learner_text: str) -> list[str]:
-    """Lines of reference regions, alternatives or hidden tests found in ``learner_text``, beyond
-    lines the learner legitimately has (starter and visible tests) and short ones."""
-    learner_lines = {line.strip() for line in learner_text.splitlines()}
-    ready = [e for e in course.values() if e.ready]
-    # Lines public in any exercise (starters, visible tests) reveal nothing when they recur.
-    public: set[str] = set()
-    for exercise in ready:
-        src = source.parse(exercise.source_dir / "notebook.py")
-        public |= {line.strip() for c in source.render(src, "starter") for line in c["source"].splitlines()}
-        visible = exercise.source_dir / "tests" / "test_visible.py"
-        if visible.exists():
-            public |= {line.strip() for line in visible.read_text().splitlines()}
-    leaks = []
-    for exercise in ready:
-        src = source.parse(exercise.source_dir / "notebook.py")
-        secret = [line for r in src.regions.values() for line in r.solution]
-        secret += (exercise.source_dir / "alternative.py").read_text().splitlines()
-        for test_file in exercise.hidden_tests:
-            secret += test_file.read_text().splitlines()
-        for line in secret:
-            text = line.strip()
-            if len(text.lstrip("#").strip()) < 25 or text in public or not any(ch.isalnum() for ch in text):
-                continue  # short lines, shared lines and pure punctuation (table rules) say nothing
-            if text in learner_lines or text.lstrip("#").strip() in learner_lines:
-                leaks.append(f"{exercise.id}: {text}")
-    return leaks
-
-
-def _learner_text() -> str:
-    return "\n".join(p.read_text() for p in cat.EXERCISES.rglob("*") if p.is_file() and p.suffix != ".pyc")
-
-
 def test_no_solution_line_or_hidden_test_line_reaches_exercises(course):
-    """A first leak check (the full one covers the site and the bundle)."""
-    assert find_leaks(course, _learner_text()) == []
+    assert leaks.scan(cat.EXERCISES, course) == []
 
 
-def test_the_leak_check_catches_a_planted_solution_line(course, ex271):
+def test_the_leak_check_catches_a_planted_solution_line(course, ex271, tmp_path):
     planted = 'dag.add_task("update_feature_store", depends_on=["compute_features"])'
     assert planted in (ex271.source_dir / "notebook.py").read_text()
-    assert find_leaks(course, _learner_text() + "\n    " + planted + "\n")
+    (tmp_path / "page.html").write_text(f"<pre><code>    {planted.replace(chr(34), '&quot;')}</code></pre>")
+    (tmp_path / "notes.md").write_text("nothing to see\n")
+    found = leaks.scan(tmp_path, course)
+    assert len(found) == 1 and found[0].startswith("page.html: 27.1:")
 
 
 def test_grade_exits_0_on_a_graded_submission_and_2_on_usage_errors(tmp_path, ex271):
