@@ -131,6 +131,7 @@ class WorkerProcess:
                                   self.sandbox.get("relays", {}), self.sandbox.get("readable", []))
             own_uid = os.geteuid() == 0
             env.pop("HOME"), env.pop("TMPDIR")
+            env["PATH"] = f"{sys.prefix}/bin:/usr/local/bin:/usr/bin:/bin"  # nothing of the host's PATH
             if self.jail.relays:
                 env["AUTOGRADER_RELAYS"] = ",".join(f"{name}={port}" for name, (_, port) in self.sandbox["relays"].items())
             argv = [sys.executable, "-I", "-m", "autograder.worker", str(req_r), str(rep_w),
