@@ -200,6 +200,22 @@ def cmd_release(args) -> int:
     return 0
 
 
+def cmd_site(args) -> int:
+    from autograder import site
+
+    if not cat.has_solutions():
+        raise UsageError("the site is built from an instructor's copy (it is leak-checked against solutions/)")
+    built = site.build(jobs=args.jobs)
+    found = site.leak_check(built)
+    for leak in found:
+        print(f"LEAK {leak}")
+    if found:
+        print(f"autograder: {len(found)} solution or hidden-test line(s) found in the site", file=sys.stderr)
+        return 1
+    print(f"site built in {built}/ (leak check: clean)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Grade the orchestration course's exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -240,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="write the learner bundle (allow-listed, leak-checked)")
     p.add_argument("out")
     p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("site", help="build the docs site (chapters executed) and leak-check it")
+    p.add_argument("--jobs", type=int, default=2)
+    p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("demo", help="build the sample submissions, grade them and print the reports")
     p.add_argument("--out", default="out/demo")
