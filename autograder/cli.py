@@ -205,7 +205,11 @@ def cmd_site(args) -> int:
 
     if not cat.has_solutions():
         raise UsageError("the site is built from an instructor's copy (it is leak-checked against solutions/)")
-    built = site.build(jobs=args.jobs)
+    try:
+        built = site.build(jobs=args.jobs)
+    except RuntimeError as exc:
+        print(f"autograder: the site did not build: {exc}", file=sys.stderr)
+        return 1
     found = site.leak_check(built)
     for leak in found:
         print(f"LEAK {leak}")

@@ -9,6 +9,7 @@ runs every chapter, so CI executes each notebook once.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +88,16 @@ def catalogue_page(catalog: dict[str, cat.Exercise]) -> str:
             "| --- | --- | --- | --- | --- | --- | --- |\n" + rows + "\n")
 
 
+EXERCISE_LINK = re.compile(r"(\.\./)?exercises/(\d\d\.\d\d)_[^)\s#]*?(\.ipynb|/)?(?=[)#\s])")
+CHAPTER_LINK = re.compile(r"(?<=\()((?:\.\./chapters/)?[\w.-]+)\.ipynb(?=[)#])")
+
+
+def site_links(text: str) -> str:
+    """Links between notebooks become links between site pages."""
+    text = EXERCISE_LINK.sub(lambda m: f"{m.group(1) or ''}exercises/{m.group(2)}.md", text)
+    return CHAPTER_LINK.sub(lambda m: f"{m.group(1)}.md", text)
+
+
 def chapter_markdown(path: Path, out_dir: Path) -> str:
     from nbconvert import MarkdownExporter
 
@@ -96,7 +107,7 @@ def chapter_markdown(path: Path, out_dir: Path) -> str:
         target = out_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return body
+    return site_links(body)
 
 
 def build(jobs: int = 2, strict: bool = True) -> Path:
