@@ -8,7 +8,11 @@ __version__ = "0.1.0"
 
 def check(exercise_id: str, path=None):
     """Run the visible tests of an exercise against this notebook's code (see autograder.check)."""
+    import os
     import sys
+
+    if os.environ.get("AUTOGRADER_WORKER"):
+        return None  # inside the grading sandbox a notebook's own check() call does nothing
 
     from autograder.check import check as _check
 

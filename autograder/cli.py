@@ -268,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build the sample submissions, grade them and print the reports")
     p.add_argument("--out", default="out/demo")
     p.set_defaults(func=cmd_demo)
+
+    from autograder.nbgrader.cli import add_parser as add_nbgrader  # `autograder nbgrader ...`
+
+    add_nbgrader(sub)
     return parser
 
 

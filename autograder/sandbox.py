@@ -124,6 +124,7 @@ class WorkerProcess:
             "OMP_NUM_THREADS": "1",
             "OPENBLAS_NUM_THREADS": "1",
             "NO_COLOR": "1",
+            "GIT_CONFIG_NOSYSTEM": "1",  # the sandbox has no /etc/gitconfig to read
             **self.extra_env,
         }
         if jail.mode() == "bubblewrap":

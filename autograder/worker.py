@@ -137,7 +137,7 @@ def run_cells(module: types.ModuleType, cells: list[dict], cell_timeout: float, 
             os.write(2, f"\n[autograder] running cell {index}\n".encode())
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
-            code = compile(source, filename, "exec")
+            code = compile(source, filename, "exec", dont_inherit=True)  # no __future__ flags of ours
             with alarm(cell_timeout):
                 exec(code, module.__dict__)
         except GraderTimeout:
@@ -173,7 +173,7 @@ def run_probe(module: types.ModuleType, request: dict) -> dict:
     scope = {"__builtins__": builtins, "__name__": "grader_probe"}
     try:
         for source in [*request.get("helpers", []), request["source"]]:
-            exec(compile(source, "<grader check>", "exec"), scope)
+            exec(compile(source, "<grader check>", "exec", dont_inherit=True), scope)
         probe = scope[request["name"]]
     except BaseException as exc:  # a broken probe is the test author's bug
         return {"ok": False, "kind": "probe_error", **describe(exc)}

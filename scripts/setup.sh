@@ -23,10 +23,14 @@ fi
 
 # System packages: bubblewrap for the grading sandbox. Optional: the grader falls back to
 # process isolation (with a warning) where it is missing.
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && ! command -v bwrap >/dev/null 2>&1; then
-    say "installing bubblewrap from Debian's packages"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) \
-        || say "could not install bubblewrap; grading will use process isolation only"
+# and Chromium for the docs site's browser test (developers and CI only).
+missing=""
+command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing from Debian's packages:$missing"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
+        || say "could not install$missing; grading falls back to process isolation, the browser test is skipped"
 fi
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -49,3 +53,9 @@ fi
 
 # The Airflow metadata DB template (made once per machine; grading copies it in milliseconds).
 "$VENV/bin/python" -m autograder.services prepare >/dev/null
+
+# The browser test's driver (playwright-core; Chromium itself comes from Debian, never downloaded).
+if [ -f tests/browser/package-lock.json ] && command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules ]; then
+    say "installing the browser test's driver (npm ci)"
+    (cd tests/browser && npm ci --no-audit --no-fund --silent) || say "npm ci failed; the browser test will be skipped"
+fi

@@ -157,3 +157,10 @@ def test_a_missing_notebook_scores_zero_with_a_reason(tmp_path, course):
     report = grade(tmp_path / "empty", course)
     ex = exercise_report(report, "27.1")
     assert ex["auto_score"] == 0 and "no notebook for exercise 27.1" in ex["feedback"][0]
+
+
+def test_a_clean_reference_notebook_reports_no_cell_error(tmp_path, course, ex271):
+    """The notebook's own check() cell and annotations run in the sandbox as in Jupyter."""
+    code = "def typed(x: 'int') -> int:\n    return x\nassert typed.__annotations__['return'] is int"
+    ex = exercise_report(grade_submission(write_notebook(tmp_path, ex271, edit=insert_cell(1, code)), course), "27.1")
+    assert ex["feedback"] == [] and ex["auto_score"] == ex["auto_max"]
