@@ -307,3 +307,37 @@ def open_fds(ns):
 def test_the_gradebook_channel_is_not_reachable_from_the_sandbox():
     # only stdin/stdout/stderr, the two protocol pipes (250, 251) and the listing's own fd
     assert set(observe(open_fds)) - {0, 1, 2, 250, 251} <= {3, 4}
+
+
+# -- a class with attacks mixed in --------------------------------------------------------------------
+ATTACKS_IN_CLASS = {
+    "exit": "import os\nos._exit(0)",
+    "killer": "import os, signal\nfor pid in range(1, 4000):\n    try:\n        os.kill(pid, signal.SIGKILL)\n    except OSError:\n        pass",
+    "filler": "with open('/tmp/fill', 'wb') as fh:\n    [fh.write(b'0' * (1 << 20)) for _ in range(300)]",
+    "gradebook": "import glob\nfor p in glob.glob('/tmp/**/grades.*', recursive=True) + glob.glob('/work/**/grades.*', recursive=True):\n    open(p, 'w').write('hacked')",
+}
+
+
+def test_honest_learners_get_the_same_grades_in_a_class_full_of_attacks(tmp_path, course, ex271):
+    from autograder.classroom import grade_class
+
+    ex31 = course["3.1"]
+    honest = {"ada": "reference", "ben": "starter"}
+    alone, mixed = tmp_path / "alone", tmp_path / "mixed"
+    for root in (alone, mixed):
+        for name, variant in honest.items():
+            write_notebook(root / name, ex271, variant)
+            write_notebook(root / name, ex31, variant)
+    for name, attack in ATTACKS_IN_CLASS.items():
+        write_notebook(mixed / name, ex271, "reference", edit=insert_cell(1, attack))
+        write_notebook(mixed / name, ex31, "reference")
+    out_alone, out_mixed = tmp_path / "out-alone", tmp_path / "out-mixed"
+    grade_class(alone, out_alone, course, jobs=2, only=["27.1", "3.1"])
+    grade_class(mixed, out_mixed, course, jobs=2, only=["27.1", "3.1"])
+
+    def book(out):
+        data = json.loads((out / "grades.json").read_text())  # still valid JSON: the gradebook is intact
+        return {r["submission"]: [(e["id"], e["auto_score"]) for e in r["exercises"]] for r in data["learners"]}
+
+    assert {k: v for k, v in book(out_mixed).items() if k in honest} == book(out_alone)
+    assert set(book(out_mixed)) == set(honest) | set(ATTACKS_IN_CLASS)
