@@ -37,7 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    exercises = [e for e in cat.load_catalog().values() if e.ready and e.deliverable == "notebook" and e.auto_points]
+    exercises = [e for e in cat.load_catalog().values()
+                 if e.ready and e.deliverable == "notebook" and e.auto_points and not e.services]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "reference"
