@@ -143,6 +143,12 @@ class Dagster:
 
 
 # -- prefect ------------------------------------------------------------------------------------
+def _die_with_parent() -> None:
+    """In the child before exec: be killed when the process that started us dies."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 class Prefect:
     def __init__(self, root: Path):
         self.home, self.proc = root / "prefect", None
@@ -152,9 +158,11 @@ class Prefect:
         port = free_port()
         env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                "PREFECT_SERVER_UI_ENABLED": "false", "DO_NOT_TRACK": "1"}
+        # Same process group as the runner (killed with it) and a parent-death signal: a runner
+        # killed at its deadline never leaves a server behind.
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         url = f"http://127.0.0.1:{port}/api"
         _wait_http(url + "/health", 60)
         self.relay = ("prefect", port)
@@ -165,7 +173,7 @@ class Prefect:
     def stop(self) -> None:
         if self.proc is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, 9)
+                self.proc.kill()
             self.proc.wait()
 
 

@@ -105,3 +105,31 @@ def test_a_prefect_flow_runs_in_the_worker_against_the_run_server(tmp_path):
             assert handle.run(run_flow, 4, timeout=120) == 0 + 1 + 4 + 9
         finally:
             handle.close()
+
+
+@pytest.mark.slow
+def test_a_killed_runner_leaves_no_prefect_server_behind(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import sys, time\nfrom pathlib import Path\nfrom autograder.services import Services\n"
+            "with Services(['prefect'], Path(sys.argv[1])) as s:\n"
+            "    print(s.services_pid if hasattr(s, 'services_pid') else s.running[0].proc.pid, flush=True)\n"
+            "    time.sleep(600)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    server_pid = int(holder.stdout.readline())
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{server_pid}/stat") as fh:
+                if fh.read().split(") ", 1)[1].startswith("Z"):
+                    break  # a zombie waiting for init: already dead
+        except FileNotFoundError:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"the Prefect server {server_pid} outlived the process that started it")
