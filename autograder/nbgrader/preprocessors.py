@@ -30,6 +30,7 @@ from autograder import catalog as cat
 from autograder.nbgrader import parse_grade_id
 
 ICONS = {"passed": "✅", "failed": "❌", "error": "⚠️", "timeout": "⏱️", "manual": "📝"}
+TD = "style='border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top'"
 
 
 # -- generate_assignment ---------------------------------------------------------------------------
@@ -80,18 +81,19 @@ def part_html(exercise_id: str, part: dict, notes: list[str]) -> str:
         if test["hint"]:
             text = f"{text} — hint: {test['hint']}" if text else f"hint: {test['hint']}"
         rows.append(
-            f"<tr><td><code>{html.escape(test['name'])}</code></td>"
-            f"<td>{test['score']:g} / {test['max_score']:g}</td>"
-            f"<td>{ICONS.get(test['status'], '')} {html.escape(test['status'])}</td>"
-            f"<td>{html.escape(text)}</td></tr>")
+            f"<tr><td {TD}><code>{html.escape(test['name'])}</code></td>"
+            f"<td {TD}>{test['score']:g}&nbsp;/&nbsp;{test['max_score']:g}</td>"
+            f"<td {TD}>{ICONS.get(test['status'], '')}&nbsp;{html.escape(test['status'])}</td>"
+            f"<td {TD}>{html.escape(text)}</td></tr>")
     notes_html = "".join(f"<p>⚠️ {html.escape(n)}</p>" for n in notes)
     if not rows and part.get("feedback"):
-        rows.append(f"<tr><td>–</td><td>{part['score']:g} / {part['max_score']:g}</td>"
-                    f"<td>{ICONS.get(part['status'], '')} {html.escape(part['status'])}</td>"
-                    f"<td>{html.escape(part['feedback'])}</td></tr>")
+        rows.append(f"<tr><td {TD}>–</td><td {TD}>{part['score']:g}&nbsp;/&nbsp;{part['max_score']:g}</td>"
+                    f"<td {TD}>{ICONS.get(part['status'], '')}&nbsp;{html.escape(part['status'])}</td>"
+                    f"<td {TD}>{html.escape(part['feedback'])}</td></tr>")
     return (f"<div class='autograder-result'><p><b>{html.escape(exercise_id)} part ({html.escape(part['id'])}): "
             f"{part['score']:g} / {part['max_score']:g}</b>, graded by the course's sandboxed grader</p>{notes_html}"
-            "<table><tr><th>test</th><th>points</th><th>status</th><th>feedback</th></tr>"
+            f"<table style='border-collapse:collapse'><tr><th {TD}>test</th><th {TD}>points</th>"
+            f"<th {TD}>status</th><th {TD}>feedback</th></tr>"
             + "".join(rows) + "</table></div>")
 
 

@@ -84,9 +84,33 @@ def _raw_tokens(code: str) -> list[tuple[int, str, str, bool]]:
         return out
 
 
+def _squash(line: str) -> str:
+    """A line without its spacing and its comment: given lines are recognised even after a
+    formatter ran or a comment was added."""
+    out, quote, escaped = [], None, False
+    for ch in line:
+        if quote:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+            out.append(ch)
+        elif ch == "#":
+            break
+        elif not ch.isspace():
+            out.append(ch)
+    return "".join(out)
+
+
 def normalise(cells: list[str], given_lines: set[str], student: str = "", exercise: str = "") -> Code:
     """Tokenize the learner's cells; lines in ``given_lines`` (stripped) count as given to everyone."""
     code = Code(student, exercise)
+    given = {_squash(line) for line in given_lines}
     names: dict[str, str] = {}
     for number, text in enumerate(cells):
         python = notebooks.to_python(text)
@@ -101,7 +125,7 @@ def normalise(cells: list[str], given_lines: set[str], student: str = "", exerci
         lines = python.splitlines()
         code.lines.extend(lines)
         for row, line in enumerate(lines):
-            if line.strip() and line.strip() in given_lines:
+            if _squash(line) and _squash(line) in given:
                 code.given.add(offset + row)
         for row, kind, text, after_dot in _raw_tokens(python):
             if offset + row in code.given:
@@ -161,17 +185,13 @@ def compare(a: Code, b: Code, min_run: int = 6) -> tuple[float, float, list[tupl
 
 
 # -- reading a course ------------------------------------------------------------------------------
-def _is_given_cell(cell: dict) -> bool:
-    meta = cell.get("metadata", {}) if isinstance(cell.get("metadata"), dict) else {}
-    nbg = meta.get("nbgrader", {}) if isinstance(meta.get("nbgrader"), dict) else {}
-    return bool(nbg.get("locked") or (nbg.get("grade") and not nbg.get("solution")))
-
-
 def _learner_cells(nb: dict, exercise_id: str) -> list[str]:
+    """Every code cell of a submission but the check() cell. The submission's own metadata is not
+    trusted to tell given cells from the learner's: lines equal to given code are set aside later."""
     check = f'check("{exercise_id}")'
     out = []
     for cell in nb.get("cells", []):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _is_given_cell(cell):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         text = _cell_text(cell)
         if text.strip() and check not in text:
@@ -252,7 +272,7 @@ def _side(code: Code, blocks: list[tuple[int, int]]) -> str:
         style = f" style='background:{colour_of[index]}'" if index in colour_of else (
             " class='given'" if index in code.given else "")
         rows.append(f"<span{style}>{html.escape(line) or ' '}</span>")
-    return "<pre>" + "\n".join(rows) + "</pre>"
+    return "<pre>" + "".join(rows) + "</pre>"
 
 
 def to_html(assignment: str, pairs: list[Pair], learners: int, threshold: float, details: int) -> str:
@@ -274,7 +294,7 @@ def to_html(assignment: str, pairs: list[Pair], learners: int, threshold: float,
             f"<div><h4>{html.escape(p.b.student)}</h4>{right}</div></div>")
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Similarity: {html.escape(assignment)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}.pair{{display:grid;grid-template-columns:1fr 1fr;gap:1em}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}.pair{{display:grid;grid-template-columns:1fr 1fr;gap:1em}}.pair>div{{min-width:0}}
 pre{{background:#fafafa;border:1px solid #ddd;padding:.5em;overflow-x:auto;font-size:12px}}
 pre span{{display:block}}.given{{color:#aaa}}</style></head><body>
 <h1>Similarity report: {html.escape(assignment)}</h1>

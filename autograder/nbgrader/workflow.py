@@ -270,11 +270,13 @@ def autograde(root: Path, assignment: str, catalog: dict[str, cat.Exercise], onl
         raise WorkflowError(f"nothing submitted for {assignment} under {root}/submitted/ (run `nbgrader collect {assignment}`)")
     started = time.monotonic()
     ran = pregrade(root, assignment, catalog, learners, jobs, progress)
-    if only_students:
-        for student in learners:
-            nbgrader(root, "autograde", assignment, "--force", f"--student={student}")
-    else:
-        nbgrader(root, "autograde", assignment, "--force")
+    runs = ([["autograde", assignment, "--force", f"--student={s}"] for s in learners] if only_students
+            else [["autograde", assignment, "--force"]])
+    for args in runs:
+        proc = nbgrader(root, *args, check=False)
+        if proc.returncode != 0 and progress:  # e.g. a notebook nbgrader cannot read: the others are graded
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-8:])
+            progress(f"`nbgrader {' '.join(args)}` reported a failure (exit {proc.returncode}):\n{tail}")
     rows = []
     for student in learners:
         rep = report(root, assignment, student, catalog)
@@ -288,9 +290,50 @@ def autograde(root: Path, assignment: str, catalog: dict[str, cat.Exercise], onl
     return rows
 
 
+def late_plugin(root: Path):
+    """The late-submission plugin the course's nbgrader_config.py names, configured by it."""
+    from nbgrader.plugins import LateSubmissionPlugin
+    from traitlets.config.loader import PyFileConfigLoader
+    from traitlets.utils.importstring import import_item
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    cls = config.AssignLatePenalties.get("plugin_class", LateSubmissionPlugin)
+    cls = import_item(cls) if isinstance(cls, str) else cls
+    return cls(config=config)
+
+
+def refresh_late_penalties(root: Path, assignments: list[str]) -> None:
+    """Apply the configured late policy again, to each notebook's score as it is now.
+
+    nbgrader computes a late penalty when it autogrades, before any written part is graded; run
+    before an export, this makes the penalty cover the points given in the formgrader since.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    plugin = late_plugin(root)
+    with Gradebook("sqlite:///" + str(Path(root).resolve() / "gradebook.db")) as gb:
+        for name in assignments:
+            try:
+                assignment = gb.find_assignment(name)
+            except MissingEntry:
+                continue
+            for submission in assignment.submissions:
+                late = submission.total_seconds_late
+                for nb in submission.notebooks:
+                    penalty = None
+                    if late > 0:
+                        penalty = plugin.late_submission_penalty(submission.student.id, nb.score, late)
+                        if penalty is not None:
+                            penalty = min(max(penalty, 0.0), nb.score)
+                    nb.late_submission_penalty = penalty
+        gb.db.commit()
+
+
 def export(root: Path, catalog: dict[str, cat.Exercise], assignments: list[str] | None = None) -> list[Path]:
     """nbgrader's CSV, the grader's JSON per assignment, and a Gradescope results.json per submission."""
     root = Path(root).resolve()
+    names = assignments or sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
+    refresh_late_penalties(root, names)
     out = root / EXPORTS
     out.mkdir(parents=True, exist_ok=True)
     args = ["export", f"--to={out / 'grades.csv'}"]
@@ -298,7 +341,6 @@ def export(root: Path, catalog: dict[str, cat.Exercise], assignments: list[str] 
         args.append("--assignment=[" + ",".join(repr(a) for a in assignments) + "]")
     nbgrader(root, *args)
     written = [out / "grades.csv"]
-    names = assignments or sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
     for assignment in names:
         learners = []
         for student in students(root, assignment):
@@ -337,14 +379,19 @@ def feedback_leaks(root: Path, assignment: str, catalog: dict[str, cat.Exercise]
     or the reports of a learner, other than lines that learner submitted."""
     found = []
     root = Path(root).resolve()
+    table = leaks.secrets(catalog)
     for student in students(root, assignment):
         own = _own_lines(root, assignment, student)
         for folder in (root / "feedback" / student / assignment, root / REPORTS / assignment / student):
-            if folder.is_dir():
-                for leak in leaks.scan(folder, catalog):
-                    line = leak.split(": ", 2)[-1]
-                    if line not in own:
-                        found.append(f"{folder.relative_to(root)}/{leak}")
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if not path.is_file() or path.suffix not in leaks.TEXT_SUFFIXES:
+                    continue
+                try:
+                    lines = leaks._normalise(path.read_text(encoding="utf-8"))
+                except (UnicodeDecodeError, OSError):
+                    continue
+                for line in sorted((lines & set(table)) - own):
+                    found.append(f"{path.relative_to(root)}: {table[line]}: {line}")
     return found
 
 
