@@ -155,13 +155,13 @@ class Submission:
 # -- running the tests ---------------------------------------------------------------------------
 def run_runner(tests: list[Path], cells: list[dict], limits: Limits, visible: list[Path],
                budget: float, verbose: bool = False, services: tuple[str, ...] = (),
-               project: Path | None = None) -> list[dict]:
+               project: Path | None = None, only_tests: list[str] | None = None) -> list[dict]:
     """Start the trusted runner process for one exercise; return its events (kept even if killed)."""
     read_fd, write_fd = os.pipe()
     job = {
         "tests": [str(t) for t in tests], "visible": [str(v) for v in visible], "cells": cells,
         "limits": asdict(limits), "verbose": verbose, "services": list(services),
-        "project": str(project) if project else None,
+        "project": str(project) if project else None, "select": only_tests,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "autograder.runner", str(write_fd)], stdin=subprocess.PIPE,
@@ -285,7 +285,7 @@ def score(exercise: Exercise, events: list[dict], answers: dict[str, str], fatal
 
 
 def grade_notebook(exercise: Exercise, nb_path: Path | None, *, hidden: bool = True,
-                   verbose: bool = False) -> dict:
+                   verbose: bool = False, only_tests: list[str] | None = None) -> dict:
     """Grade one exercise's notebook (None: not submitted)."""
     started = time.perf_counter()
     if nb_path is None:
@@ -309,7 +309,7 @@ def grade_notebook(exercise: Exercise, nb_path: Path | None, *, hidden: bool = T
         raise RuntimeError(f"exercise {exercise.id} has no tests to run")
     budget = limits.load_seconds + limits.total_seconds + RUNNER_MARGIN_SECONDS
     events = run_runner(tests, notebooks.code_cells(nb), limits, exercise.visible_tests, budget, verbose,
-                        exercise.services)
+                        exercise.services, only_tests=only_tests)
     result = score(exercise, events, notebooks.answers(nb))
     result["notebook"] = nb_path.name
     result["seconds"] = round(time.perf_counter() - started, 3)
@@ -326,7 +326,8 @@ def project_answers(exercise: Exercise, folder: Path) -> dict[str, str]:
     return answers
 
 
-def grade_project(exercise: Exercise, folder: Path | None, *, hidden: bool = True, verbose: bool = False) -> dict:
+def grade_project(exercise: Exercise, folder: Path | None, *, hidden: bool = True, verbose: bool = False,
+                  only_tests: list[str] | None = None) -> dict:
     """Grade a project deliverable: the worker imports the learner's own package."""
     started = time.perf_counter()
     if folder is None:
@@ -337,7 +338,8 @@ def grade_project(exercise: Exercise, folder: Path | None, *, hidden: bool = Tru
     limits = Limits.for_exercise(exercise.limits)
     tests = (exercise.hidden_tests if hidden else []) + [p for p in exercise.visible_tests if p.exists()]
     budget = limits.load_seconds + limits.total_seconds + RUNNER_MARGIN_SECONDS
-    events = run_runner(tests, [], limits, exercise.visible_tests, budget, verbose, exercise.services, folder)
+    events = run_runner(tests, [], limits, exercise.visible_tests, budget, verbose, exercise.services, folder,
+                        only_tests=only_tests)
     result = score(exercise, events, project_answers(exercise, folder))
     result["notebook"] = folder.name
     result["seconds"] = round(time.perf_counter() - started, 3)

@@ -84,8 +84,11 @@ def verify_exercise(exercise: Exercise, jobs: int = 2) -> tuple[bool, list[str]]
                 variants[f"mutant {m.name}"] = generate.write_variant(exercise, "mutant", Path(tmp) / m.name, m)
         except Exception as exc:  # noqa: BLE001 - a malformed source is a verify failure
             return False, [f"  ✗ cannot build the variants: {exc}"]
+        mutants = {f"mutant {m.name}": list(m.kills) for m in exercise.mutants}
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {name: pool.submit(grade_exercise, exercise, path) for name, path in variants.items()}
+            # A mutant runs only the tests it must fail: that is all verify needs to know of it.
+            futures = {name: pool.submit(grade_exercise, exercise, path, only_tests=mutants.get(name))
+                       for name, path in variants.items()}
             reports = {name: f.result() for name, f in futures.items()}
 
     ref = reports["reference"]
@@ -129,9 +132,10 @@ def verify_exercise(exercise: Exercise, jobs: int = 2) -> tuple[bool, list[str]]
         "zero, every test fails" if not passing else f"passes {', '.join(passing)}")
     for m in exercise.mutants:
         rep = reports[f"mutant {m.name}"]
-        mt = _tests(rep)
+        mt = {n: t for n, t in _tests(rep).items() if any(_matches(n, k) for k in m.kills)}
         survived = [k for k in m.kills if not any(_matches(n, k) and t["status"] != "passed" for n, t in mt.items())]
-        lost = full - rep["auto_score"]
+        lost = sum(t["max_score"] for t in mt.values() if t["status"] != "passed")
+        rep = {**rep, "auto_score": full - lost}
         ok = not survived and lost > 0
         row(f"mutant {m.name}", rep, ok,
             f"caught, loses {lost:g}" if ok else f"NOT caught by {', '.join(survived) or 'any points'}")
