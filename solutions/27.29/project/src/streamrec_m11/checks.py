@@ -1,0 +1,39 @@
+"""Asset checks that hold each asset's table to its contract before anything downstream reads it.
+
+An asset declares its check with ``check_specs=contract_specs(name)`` and reports the outcome
+with ``contract_check(name, tables)`` next to its value. A blocking check that fails stops the
+run there: no downstream asset starts.
+"""
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from streamrec_m11.contracts import CONTRACTS
+
+
+def contract_specs(asset: str) -> list[dg.AssetCheckSpec]:
+    """The check specs an asset declares: one blocking contract check."""
+    ### BEGIN SOLUTION contract_specs
+    return [dg.AssetCheckSpec("contract", asset=asset, blocking=True,
+                              description=f"the table honours the data contract of {asset}")]
+    ### END SOLUTION
+    ### BEGIN STARTER
+    # return []  # (e) one blocking dg.AssetCheckSpec for `asset`
+    ### END STARTER
+
+
+def contract_check(asset: str, tables: dict[str, pd.DataFrame]) -> dg.AssetCheckResult:
+    """The check's result for every day's table of a run: passed only if no day breaks the
+    contract; the metadata lists the violations."""
+    ### BEGIN SOLUTION contract_check
+    contract = CONTRACTS[asset]
+    found = {day: contract.validate(table) for day, table in tables.items()}
+    messages = [f"{day}: [{v.check}] {v.message}" for day, violations in found.items() for v in violations]
+    return dg.AssetCheckResult(
+        check_name="contract", asset_key=asset, passed=not messages,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"contract": contract.name, "days": dg.MetadataValue.json(sorted(tables)), "violations": len(messages),
+                  "messages": dg.MetadataValue.json(messages[:50])},
+    )
+    ### END SOLUTION
