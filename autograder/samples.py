@@ -10,12 +10,25 @@ from autograder import generate, notebooks, source
 from autograder.catalog import Exercise
 
 
+def _typical(exercise: Exercise) -> list:
+    return [m for m in exercise.mutants if m.typical] or list(exercise.mutants[:1])
+
+
+def _apply_typical(exercise: Exercise, value, apply):
+    """Apply the typical mutants one after another, skipping one that no longer applies after an
+    earlier one (two typical mistakes may touch the same lines)."""
+    for mutant in _typical(exercise):
+        try:
+            value = apply(value, list(mutant.edits))
+        except source.SourceError:
+            continue
+    return value
+
+
 def typical_mistakes(exercise: Exercise) -> dict:
-    """The exercise's notebook with all its typical mutants applied at once."""
-    chosen = [m for m in exercise.mutants if m.typical] or list(exercise.mutants[:1])
-    cells = generate.cells(exercise, "reference")
-    edits = [e for m in chosen for e in m.edits]
-    cells = source.apply_edits(cells, edits, f"{exercise.id} typical mistakes")
+    """The exercise's notebook with its typical mutants applied (those that apply together)."""
+    cells = _apply_typical(exercise, generate.cells(exercise, "reference"),
+                           lambda cells, edits: source.apply_edits(cells, edits, f"{exercise.id} typical"))
     return notebooks.build(exercise, cells, "mistakes")
 
 
@@ -30,9 +43,8 @@ def build_samples(out: Path, catalog: dict[str, Exercise]) -> dict[str, Path]:
         generate.write_variant(exercise, "starter", folders["starter"])
         folders["mistakes"].mkdir(parents=True, exist_ok=True)
         if exercise.deliverable == "project":
-            chosen = [m for m in exercise.mutants if m.typical] or list(exercise.mutants[:1])
-            files = generate.project_files(exercise, "reference")
-            files = source.apply_project_edits(files, [e for m in chosen for e in m.edits], f"{exercise.id} typical")
+            files = _apply_typical(exercise, generate.project_files(exercise, "reference"),
+                                   lambda f, edits: source.apply_project_edits(f, edits, f"{exercise.id} typical"))
             source.write_project(files, folders["mistakes"] / exercise.project_name)
             continue
         (folders["mistakes"] / exercise.notebook_name).write_text(

@@ -117,3 +117,12 @@ def test_cli_check_runs_the_visible_tests_on_a_saved_notebook(tmp_path, ex271):
     nb = write_notebook(tmp_path, ex271, "reference")
     result = run_cli("check", "27.1", str(nb))
     assert result.returncode == 0 and "3 of 3 visible tests pass" in result.stdout
+
+
+def test_the_demo_samples_build_for_every_ready_exercise(course, tmp_path):
+    from autograder.samples import build_samples
+
+    built = build_samples(tmp_path / "samples", course)
+    ready = [e for e in course.values() if e.ready and e.deliverable == "notebook"]
+    for folder in built.values():
+        assert len(list(folder.glob("*.ipynb"))) == len(ready)
