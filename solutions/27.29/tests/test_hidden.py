@@ -510,8 +510,10 @@ def start_background_probe(ns, days, fixture, breaks):
     """Start the command-line backfill and the learner's test runs, so that they run while the other
     scenarios run in the worker; the probes below collect them."""
     jobs = background()
-    jobs.cli = launch_cli(days, fixture)
-    jobs.learner = launch_learner_tests(breaks)
+    if days:
+        jobs.cli = launch_cli(days, fixture)
+    if breaks:
+        jobs.learner = launch_learner_tests(breaks)
     return True
 
 
@@ -868,12 +870,18 @@ TABLES = ASSETS[:3]
 
 
 @pytest.fixture(scope="module", autouse=True)
-def background_jobs(sub):
-    """The command-line backfill and the learner's test runs start first and run beside the rest."""
-    try:
-        sub.run(start_background_probe, BACKFILL, FIXTURE, BREAKS, helpers=HELPERS, timeout=120)
-    except LearnerError:
-        pass  # the probes that need them start them again, and report what goes wrong
+def background_jobs(request, sub):
+    """The command-line backfill and the learner's test runs start first and run beside the rest
+    (when a test that needs them is selected)."""
+    selected = {getattr(item, "originalname", item.name) for item in request.session.items}
+    cli = "test_a_two_day_backfill_from_the_command_line" in selected
+    tests = any(name.startswith("test_your_") for name in selected)
+    if cli or tests:
+        try:
+            sub.run(start_background_probe, BACKFILL if cli else None, FIXTURE, BREAKS if tests else None,
+                    helpers=HELPERS, timeout=120)
+        except LearnerError:
+            pass  # the probes that need them start them again, and report what goes wrong
     yield
 
 
