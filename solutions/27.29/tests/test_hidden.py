@@ -6,9 +6,11 @@ the README pins (STREAMREC_DEPLOYMENT, STREAMREC_DATA_DIR, STREAMREC_S3_BUCKET,
 MLFLOW_TRACKING_URI) and the fixture data of ``FIXTURE`` fed through the ``interaction_source``
 resource, then materialize partitions with ``dagster.materialize`` (and once with the
 ``dagster asset materialize`` command line) and report what happened as plain data. Each
-scenario runs once per grading and is cached here; the tests check its pieces. Expected values
-(row counts, column statistics, metric values of hand-made cases, chance levels) are computed here,
-from the same seeded generator, never sent to the worker.
+scenario runs once per grading and is cached here; the tests check its pieces. The command-line
+backfill and the learner's own test runs (pytest in copies of the project, one per known break)
+are subprocesses started first, so that they run while the in-worker scenarios do. Expected
+values (row counts, column statistics, metric values of hand-made cases, chance levels) are
+computed here, from the same seeded generator, never sent to the worker.
 """
 import functools
 import math
