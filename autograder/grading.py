@@ -157,12 +157,17 @@ def run_runner(tests: list[Path], cells: list[dict], limits: Limits, visible: li
                budget: float, verbose: bool = False, services: tuple[str, ...] = (),
                project: Path | None = None, only_tests: list[str] | None = None) -> list[dict]:
     """Start the trusted runner process for one exercise; return its events (kept even if killed)."""
-    read_fd, write_fd = os.pipe()
     job = {
         "tests": [str(t) for t in tests], "visible": [str(v) for v in visible], "cells": cells,
         "limits": asdict(limits), "verbose": verbose, "services": list(services),
         "project": str(project) if project else None, "select": only_tests,
     }
+    from autograder import pool
+
+    lanes = None if verbose else pool.default()
+    if lanes is not None:  # a warm lane: services, imports and the sandbox paid once per lane
+        return lanes.run(job, budget)
+    read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
         [sys.executable, "-m", "autograder.runner", str(write_fd)], stdin=subprocess.PIPE,
         stdout=None if verbose else subprocess.DEVNULL, stderr=None if verbose else subprocess.DEVNULL,

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 
@@ -148,10 +148,29 @@ def _reap_orphans() -> None:
                 pass
 
 
-def main(argv: list[str]) -> int:
+def run_job(job: dict, emit: Callable[[dict], None], env: dict, info: dict, sandbox: dict,
+            factory: Callable[[Any], Any] | None = None, project: str | None = None) -> None:
+    """Grade one job (an exercise's tests against one submission) with services already running."""
     from autograder.sandbox import Limits
-    from autograder.services import Services
     from autograder.submission import SandboxedSubmission
+
+    started = time.perf_counter()
+    handle = SandboxedSubmission(job["cells"], Limits(**job.get("limits", {})), env,
+                                 project or job.get("project"), sandbox)
+    if factory is not None:
+        handle.factory = lambda: factory(handle)
+    try:
+        code = run_tests(job["tests"], handle, emit, set(job.get("visible", [])),
+                         quiet=not job.get("verbose"), services=info, select=job.get("select"))
+        emit({"type": "load", **handle.load_report(), "workers": handle.workers_started,
+              "warm": getattr(handle, "warm_workers", 0)})
+        emit({"type": "done", "pytest_exit": code, "seconds": round(time.perf_counter() - started, 3)})
+    finally:
+        handle.close()
+
+
+def main(argv: list[str]) -> int:
+    from autograder.services import Services
 
     result_fd = int(argv[0])
     job = json.load(sys.stdin)
@@ -161,7 +180,6 @@ def main(argv: list[str]) -> int:
     def emit(event: dict) -> None:
         out.write(json.dumps(event) + "\n")
 
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="autograder-services-") as root:
         try:
             services = Services(job.get("services", []), Path(root)).__enter__()
@@ -169,15 +187,9 @@ def main(argv: list[str]) -> int:
             emit({"type": "infra_error", "detail": f"{type(exc).__name__}: {exc}"[-2000:]})
             out.close()
             return 0
-        handle = SandboxedSubmission(job["cells"], Limits(**job.get("limits", {})), services.env,
-                                     job.get("project"), services.sandbox())
         try:
-            code = run_tests(job["tests"], handle, emit, set(job.get("visible", [])),
-                             quiet=not job.get("verbose"), services=services.info, select=job.get("select"))
-            emit({"type": "load", **handle.load_report(), "workers": handle.workers_started})
-            emit({"type": "done", "pytest_exit": code, "seconds": round(time.perf_counter() - started, 3)})
+            run_job(job, emit, services.env, services.info, services.sandbox())
         finally:
-            handle.close()
             services.__exit__(None, None, None)
             _reap_orphans()
             out.close()

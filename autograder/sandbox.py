@@ -103,15 +103,16 @@ class WorkerProcess:
         self.limits, self.extra_env = limits, env or {}
         self.sandbox = sandbox or {}  # writable/readable paths and TCP relays, for the jail
         self.proc: subprocess.Popen | None = None
+        self.req_w: int | None = None
+        self.rep_r: int | None = None
         self.workdir: str | None = None
         self.jail = None
 
-    def start(self) -> None:
+    def _command(self, args: list[str], pass_fds: tuple[int, ...]) -> tuple[list[str], str, dict]:
+        """The command, working directory and environment that run ``python -I args`` isolated."""
         from autograder import jail
 
         self.workdir = tempfile.mkdtemp(prefix="autograder-work-")
-        req_r, self.req_w = os.pipe()
-        self.rep_r, rep_w = os.pipe()
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.workdir,
@@ -130,27 +131,36 @@ class WorkerProcess:
         if jail.mode() == "bubblewrap":
             self.jail = jail.Jail(self.limits.disk_bytes, self.sandbox.get("writable", []),
                                   self.sandbox.get("relays", {}), self.sandbox.get("readable", []))
-            own_uid = os.geteuid() == 0
             env.pop("HOME"), env.pop("TMPDIR")
             env["PATH"] = f"{sys.prefix}/bin:/usr/local/bin:/usr/bin:/bin"  # nothing of the host's PATH
             if self.jail.relays:
                 env["AUTOGRADER_RELAYS"] = ",".join(f"{name}={port}" for name, (_, port) in self.sandbox["relays"].items())
-            argv = [sys.executable, "-I", "-m", "autograder.worker", str(req_r), str(rep_w),
-                    json.dumps(self.limits.rlimits(own_uid))]
-            cmd, cwd, child_env = self.jail.command(argv, env, (req_r, rep_w)), self.workdir, {"PATH": env["PATH"]}
-        else:
-            cmd = [sys.executable, "-I", "-m", "autograder.worker", str(req_r), str(rep_w),
-                   json.dumps(self.limits.rlimits())]
-            cwd, child_env = self.workdir, env
+            return self.jail.command([sys.executable, "-I", *args], env, pass_fds), self.workdir, {"PATH": env["PATH"]}
+        return [sys.executable, "-I", *args], self.workdir, env
+
+    def _popen(self, cmd: list[str], cwd: str, env: dict, pass_fds: tuple[int, ...]) -> None:
         self.proc = subprocess.Popen(
-            cmd, pass_fds=(req_r, rep_w), cwd=cwd, env=child_env, stdin=subprocess.DEVNULL,
+            cmd, pass_fds=pass_fds, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
-        os.close(req_r)
-        os.close(rep_w)
         self.stdout, self.stderr = _Drain(self.proc.stdout), _Drain(self.proc.stderr)
         self.stdout.start()
         self.stderr.start()
+
+    def start(self) -> None:
+        from autograder import jail
+
+        req_r, self.req_w = os.pipe()
+        self.rep_r, rep_w = os.pipe()
+        own_uid = jail.mode() == "bubblewrap" and os.geteuid() == 0
+        args = ["-m", "autograder.worker", str(req_r), str(rep_w), json.dumps(self.limits.rlimits(own_uid))]
+        cmd, cwd, env = self._command(args, (req_r, rep_w))
+        self._popen(cmd, cwd, env, (req_r, rep_w))
+        os.close(req_r)
+        os.close(rep_w)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def request(self, message: dict, timeout: float) -> dict:
         try:
@@ -190,6 +200,8 @@ class WorkerProcess:
                 pass
             self.proc.wait()
             for fd in (self.req_w, self.rep_r):
+                if fd is None:
+                    continue
                 try:
                     os.close(fd)
                 except OSError:

@@ -64,11 +64,14 @@ class SandboxedSubmission:
     """A learner notebook's code, run in a worker process that tests talk to through probes."""
 
     def __init__(self, cells: list[dict], limits: Limits | None = None, env: dict | None = None,
-                 project: str | None = None, sandbox: dict | None = None):
+                 project: str | None = None, sandbox: dict | None = None,
+                 factory: Callable[[], Any] | None = None):
         self.cells, self.limits, self.env, self.project = cells, limits or Limits(), env, project
         self.sandbox = dict(sandbox or {})
         if project:
             self.sandbox.setdefault("readable", []).append(project)
+        # How a worker is made: a warm fork from the lane's zygote, or a cold process of its own.
+        self.factory = factory or (lambda: WorkerProcess(self.limits, self.env, self.sandbox))
         self.worker: WorkerProcess | None = None
         self.cell_errors: list[dict] | None = None
         self.fatal: LearnerError | None = None
@@ -78,9 +81,9 @@ class SandboxedSubmission:
     def _ensure_worker(self) -> WorkerProcess:
         if self.fatal is not None:
             raise self.fatal
-        if self.worker is not None and self.worker.proc.poll() is None:
+        if self.worker is not None and self.worker.alive():
             return self.worker
-        worker = WorkerProcess(self.limits, self.env, self.sandbox)
+        worker = self.factory()
         worker.start()
         self.workers_started += 1
         request = {"op": "load", "cells": self.cells, "cell_timeout": self.limits.cell_seconds,

@@ -249,17 +249,8 @@ def _copy(src, dst) -> None:
                 pass
 
 
-def main(argv: list[str]) -> int:
-    in_fd, out_fd = int(argv[0]), int(argv[1])
-    limits = json.loads(argv[2]) if len(argv) > 2 else {}
-    # Keep the channel out of the way of code that closes or reuses low descriptors.
-    in_fd, out_fd = os.dup2(in_fd, 250), os.dup2(out_fd, 251)
-    for fd in (int(argv[0]), int(argv[1])):
-        if fd not in (in_fd, out_fd):
-            os.close(fd)
-    if os.environ.get("AUTOGRADER_RELAYS"):
-        start_relays(os.environ.pop("AUTOGRADER_RELAYS"))
-    apply_limits(limits)
+def serve(in_fd: int, out_fd: int) -> int:
+    """Answer load/run requests on the channel until it closes (one learner's worker)."""
     module = types.ModuleType("submission")
     module.__dict__.update(display=lambda *a, **k: None, get_ipython=_IPythonStub)
     sys.modules["submission"] = module
@@ -283,6 +274,24 @@ def main(argv: list[str]) -> int:
         protocol.send(out_fd, reply)
 
 
+def main(argv: list[str]) -> int:
+    in_fd, out_fd = int(argv[0]), int(argv[1])
+    limits = json.loads(argv[2]) if len(argv) > 2 else {}
+    # Keep the channel out of the way of code that closes or reuses low descriptors.
+    in_fd, out_fd = os.dup2(in_fd, 250), os.dup2(out_fd, 251)
+    for fd in (int(argv[0]), int(argv[1])):
+        if fd not in (in_fd, out_fd):
+            os.close(fd)
+    if os.environ.get("AUTOGRADER_RELAYS"):
+        start_relays(os.environ.pop("AUTOGRADER_RELAYS"))
+    apply_limits(limits)
+    return serve(in_fd, out_fd)
+
+
 if __name__ == "__main__":
     os.environ["AUTOGRADER_WORKER"] = "1"
+    if sys.argv[1:2] == ["--zygote"]:
+        from autograder import zygote
+
+        sys.exit(zygote.main(sys.argv[2:]))
     sys.exit(main(sys.argv[1:]))

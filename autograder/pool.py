@@ -1,0 +1,174 @@
+"""The grading process's side of warm lanes (see ``autograder.warm``): hand each job to a free lane.
+
+``run(job, budget)`` returns the job's events exactly as a cold runner process would. Lanes are
+started on demand (one per concurrent job, up to ``MAX_LANES``) and kept until the process
+exits. A lane that stops answering is killed and replaced; the job it was running reports a
+timeout or an infrastructure error, never a lost grade. ``AUTOGRADER_WARM=0`` turns lanes off.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from autograder import protocol
+
+MAX_LANES = 8
+PREPARE_SECONDS = 420.0  # services and a zygote started for the first job of a lane
+
+
+class LaneDied(RuntimeError):
+    pass
+
+
+class LaneHandle:
+    def __init__(self):
+        self.sock, child = socket.socketpair()
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.warm", str(child.fileno())],
+                                     pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        child.close()
+        self.services: set[str] = set()
+
+    def run(self, job: dict, budget: float) -> list[dict]:
+        read_fd, write_fd = os.pipe()
+        try:
+            socket.send_fds(self.sock, [b"J"], [write_fd])
+            protocol.send(self.sock.fileno(), job)
+        except OSError:
+            os.close(read_fd)
+            raise LaneDied("the lane is gone") from None
+        finally:
+            os.close(write_fd)
+        try:
+            started = protocol.recv(self.sock.fileno(), timeout=PREPARE_SECONDS)
+        except protocol.ProtocolError:
+            os.close(read_fd)
+            raise LaneDied("the lane did not start the job") from None
+        events, buffer = [], b""
+        deadline = time.monotonic() + budget
+        pid = started.get("pid")
+        with os.fdopen(read_fd, "rb", buffering=0) as pipe:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    events.append({"type": "runner_timeout"})
+                    break
+                ready, _, _ = select.select([pipe], [], [], left)
+                if not ready:
+                    continue
+                chunk = pipe.read(65536)
+                if not chunk:
+                    break
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    if line.strip():
+                        try:
+                            events.append(json.loads(line))
+                        except ValueError:
+                            pass
+        if pid and events and events[-1].get("type") == "runner_timeout":
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            done = protocol.recv(self.sock.fileno(), timeout=60)
+            self.services = set(done.get("services", []))
+        except protocol.ProtocolError:
+            self.close()
+            raise LaneDied("the lane did not finish the job") from None
+        return events
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=10)  # the lane stops its services and zygote when its socket closes
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+
+
+class Pool:
+    def __init__(self, max_lanes: int = MAX_LANES):
+        self.max_lanes = max_lanes
+        self.lanes: list[LaneHandle] = []
+        self.free: list[LaneHandle] = []
+        self.cond = threading.Condition()
+
+    def _acquire(self, services: set[str]) -> LaneHandle:
+        with self.cond:
+            while True:
+                self.free = [lane for lane in self.free if lane.alive()]
+                if self.free:  # best: a lane that already runs the services this job needs
+                    lane = max(self.free, key=lambda l: (services <= l.services, -len(l.services - services)))
+                    self.free.remove(lane)
+                    return lane
+                self.lanes = [lane for lane in self.lanes if lane.alive()]
+                if len(self.lanes) < self.max_lanes:
+                    lane = LaneHandle()
+                    self.lanes.append(lane)
+                    return lane
+                self.cond.wait()
+
+    def _release(self, lane: LaneHandle) -> None:
+        with self.cond:
+            if lane.alive():
+                self.free.append(lane)
+            self.cond.notify()
+
+    def run(self, job: dict, budget: float) -> list[dict]:
+        for attempt in range(2):
+            lane = self._acquire(set(job.get("services", [])))
+            try:
+                return lane.run(job, budget)
+            except LaneDied as exc:
+                lane.close()
+                if attempt:
+                    return [{"type": "infra_error", "detail": str(exc)}]
+            finally:
+                self._release(lane)
+        return [{"type": "infra_error", "detail": "no lane could run the job"}]
+
+    def close(self) -> None:
+        with self.cond:
+            lanes, self.lanes, self.free = self.lanes, [], []
+        for lane in lanes:
+            lane.close()
+
+
+_default: Pool | None = None
+_lock = threading.Lock()
+
+
+def enabled() -> bool:
+    return os.environ.get("AUTOGRADER_WARM", "1") != "0"
+
+
+def default() -> Pool | None:
+    """The process's pool of warm lanes, started on first use and closed at exit."""
+    global _default
+    if not enabled():
+        return None
+    with _lock:
+        if _default is None:
+            _default = Pool()
+            atexit.register(_default.close)
+        return _default

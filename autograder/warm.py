@@ -1,0 +1,459 @@
+"""Warm grading lanes: imports and services paid once per lane, a fresh process per submission.
+
+A *lane* is one long-lived trusted process (``python -m autograder.warm CTL_FD``) that grades jobs
+one after another. It keeps, for as long as it lives:
+
+- the services the exercises need (a moto server, a Prefect server; an Airflow home whose
+  metadata DB is copied back from the template before every job, a Dagster home emptied before
+  every job, moto's state reset before every job);
+- pytest and the grader's modules, imported once: each job runs in a ``fork`` of the lane, a
+  fresh process of its own that exits when the job is done;
+- a *zygote* in the sandbox (see ``autograder.zygote``): pandas, Airflow, Dagster, Prefect
+  imported once, and a fresh forked worker per learner, in a sandbox that is swept clean
+  (processes, home, /tmp) between learners.
+
+If a zygote cannot be used (it died, or a learner's process broke it), the job falls back to a
+cold worker of its own, exactly as without lanes, and the lane starts a new zygote for the next
+job. ``autograder.pool`` hands jobs to lanes from the grading process.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from autograder import protocol
+from autograder.sandbox import Limits, WorkerProcess
+
+BASE_IMPORTS = ["numpy", "pandas", "pipelinekit"]
+SERVICE_IMPORTS = {
+    "airflow": ["airflow.sdk", "airflow.models.dagbag"],
+    "dagster": ["dagster"],
+    "prefect": ["prefect"],
+    "moto": ["boto3"],
+}
+ZYGOTE_START_SECONDS = 300.0
+
+
+class ZygoteUnavailable(RuntimeError):
+    """The lane's zygote cannot give a worker now; the caller uses a cold worker instead."""
+
+
+# -- the zygote, seen from the trusted side ----------------------------------------------------
+class Zygote:
+    def __init__(self, limits: Limits, env: dict, sandbox: dict, imports: list[str]):
+        self.process = WorkerProcess(limits, env, sandbox)
+        self.imports = imports
+        self.fd: int | None = None
+        self.broken = False
+        self.info: dict = {}
+        self.owner = os.getpid()
+
+    def start(self) -> None:
+        from autograder import jail
+
+        parent, child = socket.socketpair()
+        child_fd = child.fileno()
+        spec = {"imports": self.imports, "sweep": jail.mode() == "bubblewrap",
+                "limits": self.process.limits.rlimits()}
+        cmd, cwd, env = self.process._command(["-m", "autograder.worker", "--zygote", str(child_fd), json.dumps(spec)],
+                                              (child_fd,))
+        self.process._popen(cmd, cwd, env, (child_fd,))
+        child.close()
+        self.fd = parent.detach()
+        try:
+            ready = protocol.recv(self.fd, timeout=ZYGOTE_START_SECONDS)
+        except protocol.ProtocolError as exc:
+            self.close()
+            raise ZygoteUnavailable(f"the zygote did not start: {exc}; {self.process.stderr.text()[-500:]}") from None
+        if not isinstance(ready, dict) or ready.get("z") != "ready":
+            self.close()
+            raise ZygoteUnavailable("the zygote sent something unexpected at start")
+        self.info = ready
+
+    @property
+    def uid(self) -> tuple[int, int] | None:
+        jail = self.process.jail
+        return (jail.slot.uid, jail.slot.gid) if jail is not None else None
+
+    def alive(self) -> bool:
+        if self.broken or self.fd is None or self.process.proc is None:
+            return False
+        if os.getpid() == self.owner:
+            return self.process.alive()
+        try:  # in a forked job: not our child, so ask the kernel rather than waitpid
+            os.kill(self.process.proc.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+    def ping(self, timeout: float = 10.0) -> bool:
+        if not self.alive():
+            return False
+        try:
+            protocol.send(self.fd, {"op": "ping"})
+            reply = protocol.recv(self.fd, timeout=timeout)
+        except (OSError, protocol.ProtocolError):
+            self.broken = True
+            return False
+        return isinstance(reply, dict) and reply.get("z") == "pong"
+
+    def close(self) -> None:
+        self.broken = True
+        self.process.kill()
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
+
+
+class WarmWorker:
+    """One learner's worker, forked by the zygote; the same interface as ``WorkerProcess``."""
+
+    def __init__(self, zygote: Zygote, limits: Limits, env: dict):
+        self.zygote, self.limits, self.env = zygote, limits, env
+        self.code: int | None = None
+        self.tail = ""
+        self.exited = False
+        self.stopped = True
+
+    def start(self) -> None:
+        from autograder import jail
+
+        if not self.zygote.alive():
+            raise ZygoteUnavailable("the zygote is gone")
+        own_uid = jail.mode() == "bubblewrap" and os.geteuid() == 0
+        try:
+            protocol.send(self.zygote.fd, {"op": "spawn", "limits": self.limits.rlimits(own_uid), "env": self.env})
+            reply = protocol.recv(self.zygote.fd, timeout=30)
+        except (OSError, protocol.ProtocolError) as exc:
+            self.zygote.broken = True
+            raise ZygoteUnavailable(f"the zygote did not fork: {exc}") from None
+        if not isinstance(reply, dict) or reply.get("z") != "spawned":
+            self.zygote.broken = True
+            raise ZygoteUnavailable("the zygote answered a fork with something else")
+        self.stopped = False
+
+    def alive(self) -> bool:
+        return not self.stopped and not self.exited
+
+    def request(self, message: dict, timeout: float) -> dict:
+        if self.exited or self.stopped:
+            raise protocol.ChannelClosed("the worker is gone")
+        try:
+            protocol.send(self.zygote.fd, message)
+        except OSError:
+            raise protocol.ChannelClosed("the zygote is gone") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise protocol.ChannelTimeout("no answer before the deadline")
+            reply = protocol.recv(self.zygote.fd, timeout=left)
+            if not isinstance(reply, dict):
+                raise protocol.ProtocolError("the zygote sent something that is not an object")
+            if "w" in reply:
+                if not isinstance(reply["w"], dict):
+                    raise protocol.ProtocolError("the reply is not an object")
+                return reply["w"]
+            if reply.get("z") == "exited":
+                self.exited, self.code = True, reply.get("code")
+                raise protocol.ChannelClosed("the worker exited")
+            if reply.get("z") == "garbage":
+                raise protocol.ProtocolError("the worker sent a malformed message")
+
+    def _stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        try:
+            protocol.send(self.zygote.fd, {"op": "zygote_kill"})
+            deadline = time.monotonic() + 15
+            while True:
+                reply = protocol.recv(self.zygote.fd, timeout=max(0.1, deadline - time.monotonic()))
+                if isinstance(reply, dict) and reply.get("z") == "idle":
+                    if not self.exited:
+                        self.code = reply.get("code")
+                    self.tail = str(reply.get("tail", ""))
+                    return
+        except (OSError, protocol.ProtocolError):
+            self.zygote.close()  # it will not answer: the lane starts another
+
+    def last_cell(self) -> int | None:
+        self._stop()
+        marker = "[autograder] running cell "
+        pos = self.tail.rfind(marker)
+        if pos < 0:
+            return None
+        digits = self.tail[pos + len(marker):].split("\n", 1)[0].strip()
+        return int(digits) if digits.isdigit() else None
+
+    def kill(self) -> int | None:
+        self._stop()
+        return self.code
+
+    def close(self) -> None:
+        self._stop()
+
+
+# -- services kept for the lane's life -----------------------------------------------------------
+class LaneServices:
+    """The services a lane has started, reset to a clean state before every job."""
+
+    def __init__(self, root: Path):
+        from autograder import services
+
+        self.root, self.kinds = root, services.KINDS
+        root.mkdir(parents=True, exist_ok=True)
+        self.running: dict[str, object] = {}
+        self.env: dict[str, str] = {}
+        self.info: dict = {}
+        self.relays: dict[str, tuple[str, int]] = {}
+
+    def ensure(self, names: list[str]) -> bool:
+        """Start what is not running yet; True when the set of services changed."""
+        changed = False
+        for name in names:
+            if name in self.running:
+                continue
+            if name not in self.kinds:
+                from autograder.services import ServiceError
+
+                raise ServiceError(f"unknown service {name!r}")
+            service = self.kinds[name](self.root)
+            env, info = service.start()
+            self.running[name] = service
+            self.env.update(env)
+            self.info.update(info)
+            if getattr(service, "relay", None):
+                relay_name, port = service.relay
+                self.relays[relay_name] = ("127.0.0.1", port)
+            changed = True
+        return changed
+
+    def reset(self) -> None:
+        from autograder.services import airflow_template
+
+        if "airflow" in self.running:
+            home = self.running["airflow"].home
+            for suffix in ("-journal", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    (home / f"airflow.db{suffix}").unlink()
+            shutil.copyfile(airflow_template(), home / "airflow.db")
+            for folder in (home / "dags", home / "logs"):
+                shutil.rmtree(folder, ignore_errors=True)
+            (home / "dags").mkdir()
+        if "dagster" in self.running:
+            home = self.running["dagster"].home
+            for entry in home.iterdir():
+                if entry.name != "dagster.yaml":
+                    shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+        if "moto" in self.running:
+            url = self.info["s3_endpoint"] + "/moto-api/reset"
+            urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10).read()
+
+    def give(self, owner: tuple[int, int] | None) -> None:
+        """Hand the services' files to the sandbox user (as root every job's reset makes new ones)."""
+        if owner is None or os.geteuid() != 0:
+            return
+        for dirpath, _, filenames in os.walk(self.root):
+            os.chown(dirpath, *owner)
+            for name in filenames:
+                with contextlib.suppress(FileNotFoundError):
+                    os.lchown(os.path.join(dirpath, name), *owner)
+
+    def sandbox(self) -> dict:
+        return {"writable": [str(self.root)] if self.running else [], "relays": dict(self.relays)}
+
+    def stop(self) -> None:
+        for service in reversed(list(self.running.values())):
+            with contextlib.suppress(Exception):
+                service.stop()
+        self.running.clear()
+
+
+# -- the lane process -----------------------------------------------------------------------------
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _copy_project(source: str, inbox: Path) -> str:
+    target = inbox / "project"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, symlinks=True, ignore_dangling_symlinks=True,
+                    ignore=shutil.ignore_patterns(".venv", "__pycache__", ".git", "*.pyc", ".pytest_cache",
+                                                  "node_modules"))
+    for dirpath, dirnames, filenames in os.walk(target):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
+    return str(target)
+
+
+class Lane:
+    def __init__(self, ctl: socket.socket):
+        self.ctl = ctl
+        self.root = Path(tempfile.mkdtemp(prefix="autograder-lane-"))
+        os.chmod(self.root, 0o755)
+        self.inbox = self.root / "inbox"
+        self.inbox.mkdir(mode=0o755)
+        self.services = LaneServices(self.root / "services")
+        self.zygote: Zygote | None = None
+        self.key: tuple | None = None
+        self.zygote_failures = 0
+
+    def _zygote_for(self, limits: Limits) -> Zygote | None:
+        imports = BASE_IMPORTS + [m for name in sorted(self.services.running) for m in SERVICE_IMPORTS.get(name, [])]
+        key = (tuple(sorted(self.services.running)), tuple(imports), limits.disk_bytes)
+        if self.zygote is not None and self.zygote.alive() and key == self.key:
+            return self.zygote
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
+        if self.zygote_failures >= 3 or os.environ.get("AUTOGRADER_ZYGOTE") == "0":
+            return None  # this machine cannot keep one: cold workers, as without lanes
+        sandbox = {**self.services.sandbox(), "readable": [str(self.inbox)]}
+        zygote = Zygote(Limits(disk_bytes=limits.disk_bytes), dict(self.services.env), sandbox, imports)
+        try:
+            zygote.start()
+        except ZygoteUnavailable:
+            self.zygote_failures += 1
+            return None
+        self.zygote, self.key = zygote, key
+        return zygote
+
+    def job(self, job: dict, result_fd: int) -> dict:
+        limits = Limits(**job.get("limits", {}))
+        out = os.fdopen(result_fd, "w", buffering=1)
+        try:
+            self.services.ensure(job.get("services", []))
+            self.services.reset()
+        except Exception as exc:  # noqa: BLE001 - an infrastructure failure, reported as such
+            out.write(json.dumps({"type": "infra_error", "detail": f"{type(exc).__name__}: {exc}"[-2000:]}) + "\n")
+            out.close()
+            return {"pid": None}
+        zygote = self._zygote_for(limits)
+        self.services.give(zygote.uid if zygote else None)
+        project = _copy_project(job["project"], self.inbox) if job.get("project") and zygote else None
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                os.setsid()
+                _die_with_parent()
+                self.ctl.close()
+                self._child(job, out, zygote, project)
+            except BaseException:  # noqa: BLE001
+                code = 1
+            finally:
+                with contextlib.suppress(Exception):
+                    out.close()
+                os._exit(code)
+        out.close()
+        return {"pid": pid}
+
+    def _child(self, job: dict, out, zygote: Zygote | None, project: str | None) -> None:
+        from autograder import runner
+
+        runner._become_subreaper()
+        services = self.services
+
+        def emit(event: dict) -> None:
+            out.write(json.dumps(event) + "\n")
+
+        cold_sandbox = services.sandbox()
+
+        def factory(handle):
+            if zygote is not None and zygote.alive():
+                handle.warm_workers = getattr(handle, "warm_workers", 0) + 1
+                return WarmWorker(zygote, handle.limits, dict(services.env))
+            sandbox = {**cold_sandbox, "readable": [p for p in (job.get("project"), project) if p]}
+            return WorkerProcess(handle.limits, dict(services.env), sandbox)
+
+        def warm_or_cold(handle):
+            worker = factory(handle)
+            if isinstance(worker, WarmWorker):
+                return _Fallback(worker, lambda: factory(handle))
+            return worker
+
+        try:
+            runner.run_job(job, emit, services.env, services.info, cold_sandbox, factory=warm_or_cold,
+                           project=project if zygote is not None else job.get("project"))
+        finally:
+            runner._reap_orphans()
+
+    def serve(self) -> None:
+        while True:
+            try:
+                _, fds, _, _ = socket.recv_fds(self.ctl, 1, 1)
+            except OSError:
+                return
+            if not fds:
+                return
+            try:
+                job = protocol.recv(self.ctl.fileno())
+            except protocol.ProtocolError:
+                return
+            started = self.job(job, fds[0])
+            protocol.send(self.ctl.fileno(), started)
+            status = None
+            if started["pid"] is not None:
+                _, raw = os.waitpid(started["pid"], 0)
+                status = os.waitstatus_to_exitcode(raw)
+                if self.zygote is not None and (status != 0 or not self.zygote.ping()):
+                    self.zygote.close()
+                    self.zygote = None
+            protocol.send(self.ctl.fileno(), {"done": started["pid"], "status": status,
+                                              "services": sorted(self.services.running)})
+
+    def close(self) -> None:
+        if self.zygote is not None:
+            self.zygote.close()
+        self.services.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class _Fallback:
+    """A warm worker that turns into a cold one when the zygote cannot fork."""
+
+    def __init__(self, warm: WarmWorker, cold):
+        self.inner, self.cold = warm, cold
+
+    def start(self) -> None:
+        try:
+            self.inner.start()
+        except ZygoteUnavailable:
+            self.inner = self.cold()
+            if isinstance(self.inner, WarmWorker):  # the zygote died between the two checks
+                raise
+            self.inner.start()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def main(argv: list[str]) -> int:
+    ctl = socket.socket(fileno=int(argv[0]))
+    _die_with_parent()
+    lane = Lane(ctl)
+    try:
+        lane.serve()
+    finally:
+        lane.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,168 @@
+"""Warm lanes (autograder.warm, autograder.zygote, autograder.pool): fast, and still isolated.
+
+A warm worker is forked from a zygote that imported the heavy modules once. These tests show
+that one learner's worker leaves nothing behind for the next (files, processes, modules), that
+a learner cannot take the zygote over, that a broken zygote costs nobody a grade, and that warm
+grading gives the same results as cold grading.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from autograder import catalog as cat
+from autograder import generate, jail
+from autograder.sandbox import Limits
+from autograder.warm import WarmWorker, Zygote, ZygoteUnavailable
+
+JAILED = jail.mode() == "bubblewrap"
+
+
+@pytest.fixture
+def zygote():
+    z = Zygote(Limits(), {}, {"writable": [], "relays": {}, "readable": []}, ["numpy", "pandas", "pipelinekit"])
+    z.start()
+    yield z
+    z.close()
+
+
+def learner(z: Zygote, source: str, limits: Limits | None = None) -> tuple[WarmWorker, dict]:
+    worker = WarmWorker(z, limits or Limits(), {})
+    worker.start()
+    reply = worker.request({"op": "load", "cells": [{"index": 1, "source": source}], "cell_timeout": 20}, 30)
+    return worker, reply
+
+
+def value(worker: WarmWorker, expression: str):
+    probe = f"def probe(ns):\n    return {expression}\n"
+    reply = worker.request({"op": "run", "name": "probe", "source": probe, "helpers": [], "args": [],
+                            "timeout": 20}, 30)
+    assert reply.get("ok"), reply
+    return reply["value"]
+
+
+def test_the_zygote_imported_the_heavy_modules_once(zygote):
+    assert zygote.info["imported"] == ["numpy", "pandas", "pipelinekit"]
+    assert zygote.info["threads"] == 1  # forks of a single-threaded process are safe
+    worker, reply = learner(zygote, "import sys\nloaded = 'pandas' in sys.modules")
+    assert reply["cell_errors"] == [] and value(worker, "ns.loaded") is True
+    worker.kill()
+
+
+def test_files_of_one_learner_are_gone_for_the_next(zygote):
+    first, _ = learner(zygote, "import os, pathlib\n"
+                               "pathlib.Path('/tmp/left.txt' if os.path.isdir('/tmp') else 'left.txt').write_text('x')\n"
+                               "pathlib.Path(os.path.expanduser('~/secret.txt')).write_text('answers')\n"
+                               "os.makedirs(os.path.expanduser('~/locked/inner'))\n"
+                               "os.chmod(os.path.expanduser('~/locked'), 0)\n")
+    assert value(first, "__import__('os').path.exists(__import__('os').path.expanduser('~/secret.txt'))") is True
+    first.kill()
+    second, _ = learner(zygote, "import os\n"
+                                "home = os.path.expanduser('~')\n"
+                                "seen = sorted(os.listdir(home))\n"
+                                "tmp = sorted(os.listdir('/tmp')) if os.path.isdir('/tmp') else []\n")
+    seen = value(second, "ns.seen")
+    assert all(name.startswith("work-") for name in seen) and len(seen) == 1, seen  # only its own folder
+    if JAILED:
+        assert value(second, "ns.tmp") == []
+    second.kill()
+
+
+@pytest.mark.skipif(not JAILED, reason="only a pid namespace lets the zygote see every stray process")
+def test_a_daemon_left_behind_is_killed_before_the_next_learner(zygote):
+    first, _ = learner(zygote, "import os, time\n"
+                               "if os.fork() == 0:\n"
+                               "    os.setsid()\n"
+                               "    if os.fork() == 0:\n"
+                               "        while True:\n"
+                               "            time.sleep(0.05)\n"
+                               "    os._exit(0)\n"
+                               "time.sleep(0.3)\n")
+    first.kill()
+    second, _ = learner(zygote, "import os\n"
+                                "pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
+                                "me = os.getpid()\n")
+    pids, me = value(second, "ns.pids"), value(second, "ns.me")
+    others = [p for p in pids if p not in (1, me)]
+    assert len(others) == 1, pids  # the zygote itself, nothing of the first learner's
+    second.kill()
+
+
+def test_a_learner_cannot_read_or_trace_the_zygote(zygote):
+    worker, reply = learner(zygote, "import os, ctypes\n"
+                                    "parent = os.getppid()\n"
+                                    "try:\n"
+                                    "    open(f'/proc/{parent}/mem', 'rb').read(1)\n"
+                                    "    mem = 'read'\n"
+                                    "except OSError as exc:\n"
+                                    "    mem = type(exc).__name__\n"
+                                    "libc = ctypes.CDLL(None, use_errno=True)\n"
+                                    "traced = libc.ptrace(16, parent, 0, 0)\n")  # PTRACE_ATTACH
+    assert reply["cell_errors"] == []
+    assert value(worker, "ns.mem") != "read"
+    assert value(worker, "ns.traced") == -1
+    worker.kill()
+
+
+def test_a_learner_who_kills_the_zygote_only_loses_the_warm_start(zygote):
+    from autograder import protocol
+
+    worker = WarmWorker(zygote, Limits(), {})
+    worker.start()
+    with pytest.raises(protocol.ProtocolError):  # what SandboxedSubmission turns into a zero with a reason
+        worker.request({"op": "load", "cells": [{"index": 1, "source": "import os, signal\n"
+                                                 "os.kill(os.getppid(), signal.SIGKILL)\n"}], "cell_timeout": 20}, 30)
+    worker.kill()
+    assert not zygote.alive() or not zygote.ping()
+    with pytest.raises(ZygoteUnavailable):
+        WarmWorker(zygote, Limits(), {}).start()
+
+
+def test_limits_apply_to_each_warm_worker(zygote):
+    worker, reply = learner(zygote, "block = bytearray(3 << 30)\n", Limits(memory_bytes=1 << 30))
+    assert reply["cell_errors"] and reply["cell_errors"][0]["type"] == "MemoryError"
+    worker.kill()
+    worker, _ = learner(zygote, "import time\nwhile True:\n    pass\n" if False else "x = 1\n")
+    probe = "def probe(ns):\n    while True:\n        pass\n"
+    reply = worker.request({"op": "run", "name": "probe", "source": probe, "helpers": [], "args": [],
+                            "timeout": 0.5}, 5)
+    assert reply["kind"] == "timeout"
+    worker.kill()
+
+
+def test_a_changed_module_does_not_reach_the_next_learner(zygote):
+    first, _ = learner(zygote, "import pandas\npandas.DataFrame.sum = lambda self, *a, **k: 42\n")
+    first.kill()
+    second, _ = learner(zygote, "import pandas\nresult = int(pandas.DataFrame({'a': [1, 2]})['a'].sum())\n"
+                                "patched = isinstance(pandas.DataFrame({'a': [1]}).sum(), int)\n")
+    assert value(second, "ns.result") == 3 and value(second, "ns.patched") is False
+    second.kill()
+
+
+def test_warm_and_cold_grading_give_the_same_results(tmp_path, monkeypatch):
+    """The same submissions graded through warm lanes and through cold processes score alike."""
+    from autograder import pool
+    from autograder.grading import grade_exercise
+
+    catalog = cat.load_catalog()
+    cases = []
+    for exercise_id in ("27.1", "27.4"):
+        exercise = catalog[exercise_id]
+        for variant in ("reference", "starter"):
+            cases.append((exercise, generate.write_variant(exercise, variant, tmp_path / variant)))
+        mutant = next(m for m in exercise.mutants if m.typical)
+        cases.append((exercise, generate.write_variant(exercise, "mutant", tmp_path / mutant.name, mutant)))
+
+    def outcome(report):
+        return [(t["name"], t["status"], t["score"]) for p in report["parts"] for t in p["tests"]]
+
+    warm = [outcome(grade_exercise(e, path)) for e, path in cases]
+    assert pool.default() is not None
+    monkeypatch.setenv("AUTOGRADER_WARM", "0")
+    cold = [outcome(grade_exercise(e, path)) for e, path in cases]
+    assert warm == cold
+    assert any(score for case in warm for _, _, score in case)  # not all zeros
+    assert any(status != "passed" for case in warm for _, status, _ in case)
