@@ -62,35 +62,54 @@ def _check_project_written_parts(exercise: Exercise) -> list[str]:
     return problems
 
 
+def _rubric_only(exercise: Exercise, problems: list[str]) -> tuple[bool, list[str]]:
+    lines = []
+    try:
+        for variant in ("reference", "starter"):
+            generate.notebook(exercise, variant)
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"cannot build the notebooks: {exc}")
+    manual = ", ".join(f"({p.id}) {p.points}" for p in exercise.parts)
+    lines.append(f"  ✓ graded by rubric only: {manual}" if not problems else "")
+    return not problems, [line for line in lines if line] + [f"  ✗ {p}" for p in problems]
+
+
+def _variants(exercise: Exercise, folder: Path) -> dict[str, Path]:
+    variants = {
+        "reference": generate.write_variant(exercise, "reference", folder / "reference"),
+        "starter": generate.write_variant(exercise, "starter", folder / "starter"),
+        "alternative": generate.write_variant(exercise, "alternative", folder / "alternative"),
+    }
+    for m in exercise.mutants:
+        variants[f"mutant {m.name}"] = generate.write_variant(exercise, "mutant", folder / m.name, m)
+    return variants
+
+
+def _submit(pool: ThreadPoolExecutor, exercise: Exercise, variants: dict[str, Path]) -> dict:
+    # A mutant runs only the tests it must fail: that is all verify needs to know of it.
+    mutants = {f"mutant {m.name}": list(m.kills) for m in exercise.mutants}
+    return {name: pool.submit(grade_exercise, exercise, path, only_tests=mutants.get(name))
+            for name, path in variants.items()}
+
+
 def verify_exercise(exercise: Exercise, jobs: int = 2) -> tuple[bool, list[str]]:
-    lines: list[str] = []
     problems: list[str] = check_written_parts(exercise)
     if exercise.auto_points == 0:
-        try:
-            for variant in ("reference", "starter"):
-                generate.notebook(exercise, variant)
-        except Exception as exc:  # noqa: BLE001
-            problems.append(f"cannot build the notebooks: {exc}")
-        manual = ", ".join(f"({p.id}) {p.points}" for p in exercise.parts)
-        lines.append(f"  ✓ graded by rubric only: {manual}" if not problems else "")
-        return not problems, [line for line in lines if line] + [f"  ✗ {p}" for p in problems]
+        return _rubric_only(exercise, problems)
     with tempfile.TemporaryDirectory(prefix=f"verify-{exercise.key}-") as tmp:
-        variants: dict[str, Path] = {}
         try:
-            variants["reference"] = generate.write_variant(exercise, "reference", Path(tmp) / "reference")
-            variants["starter"] = generate.write_variant(exercise, "starter", Path(tmp) / "starter")
-            variants["alternative"] = generate.write_variant(exercise, "alternative", Path(tmp) / "alternative")
-            for m in exercise.mutants:
-                variants[f"mutant {m.name}"] = generate.write_variant(exercise, "mutant", Path(tmp) / m.name, m)
+            variants = _variants(exercise, Path(tmp))
         except Exception as exc:  # noqa: BLE001 - a malformed source is a verify failure
             return False, [f"  ✗ cannot build the variants: {exc}"]
-        mutants = {f"mutant {m.name}": list(m.kills) for m in exercise.mutants}
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            # A mutant runs only the tests it must fail: that is all verify needs to know of it.
-            futures = {name: pool.submit(grade_exercise, exercise, path, only_tests=mutants.get(name))
-                       for name, path in variants.items()}
+            futures = _submit(pool, exercise, variants)
             reports = {name: f.result() for name, f in futures.items()}
+    return judge(exercise, reports, problems)
 
+
+def judge(exercise: Exercise, reports: dict[str, dict], problems: list[str]) -> tuple[bool, list[str]]:
+    """Principles 2 and 3 from the reports of every variant of one exercise."""
+    lines: list[str] = []
     ref = reports["reference"]
     tests = _tests(ref)
     scoring = [name for name, t in tests.items() if t["max_score"] > 0]
@@ -143,15 +162,37 @@ def verify_exercise(exercise: Exercise, jobs: int = 2) -> tuple[bool, list[str]]
 
 
 def verify_many(exercises: list[Exercise], jobs: int = 2) -> bool:
+    """Every exercise's variants go into one queue, so both cores stay busy across exercises."""
     all_ok = True
-    for exercise in exercises:
-        if not exercise.ready:
-            print(f"{exercise.id}: planned, nothing to verify yet")
-            continue
-        print(f"{exercise.id} {exercise.title}", flush=True)
-        ok, lines = verify_exercise(exercise, jobs)
-        print("\n".join(lines))
-        print(f"  => {'VERIFIED' if ok else 'FAILED'}\n", flush=True)
-        all_ok &= ok
+    with tempfile.TemporaryDirectory(prefix="verify-") as tmp, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        pending = []
+        for exercise in exercises:
+            if not exercise.ready:
+                pending.append((exercise, None, None, "planned"))
+                continue
+            problems = check_written_parts(exercise)
+            if exercise.auto_points == 0:
+                pending.append((exercise, None, problems, "rubric"))
+                continue
+            try:
+                variants = _variants(exercise, Path(tmp) / exercise.key)
+            except Exception as exc:  # noqa: BLE001 - a malformed source is a verify failure
+                pending.append((exercise, None, [f"cannot build the variants: {exc}"], "broken"))
+                continue
+            pending.append((exercise, _submit(pool, exercise, variants), problems, "graded"))
+        for exercise, futures, problems, kind in pending:
+            if kind == "planned":
+                print(f"{exercise.id}: planned, nothing to verify yet")
+                continue
+            print(f"{exercise.id} {exercise.title}", flush=True)
+            if kind == "rubric":
+                ok, lines = _rubric_only(exercise, problems)
+            elif kind == "broken":
+                ok, lines = False, [f"  ✗ {p}" for p in problems]
+            else:
+                ok, lines = judge(exercise, {name: f.result() for name, f in futures.items()}, problems)
+            print("\n".join(lines))
+            print(f"  => {'VERIFIED' if ok else 'FAILED'}\n", flush=True)
+            all_ok &= ok
     print("verify: all checks hold" if all_ok else "verify: some checks FAILED", file=sys.stderr)
     return all_ok
