@@ -150,13 +150,26 @@ def _die_with_parent() -> None:
 
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 class Prefect:
+    """A Prefect server; its database lives outside the folder the sandbox may write to."""
+
+    # What a job leaves in the server's database; the rest (block types, schemas) the server needs.
+    JOB_TABLES = ("log", "task_run_state", "task_run_state_cache", "task_run", "flow_run_state", "flow_run_input",
+                  "flow_run", "artifact", "artifact_collection", "events", "event_resources", "variable",
+                  "deployment_schedule", "deployment_version", "deployment", "flow", "saved_search",
+                  "concurrency_limit", "concurrency_limit_v2", "block_document_reference", "block_document",
+                  "automation_related_resource", "automation_event_follower", "automation_bucket",
+                  "composite_trigger_child_firing", "automation", "worker", "work_queue", "work_pool", "agent",
+                  "csrf_token")
+
     def __init__(self, root: Path):
-        self.home, self.proc = root / "prefect", None
+        self.home, self.proc = root / "prefect", None  # the worker's PREFECT_HOME (results, profiles)
+        self.server_home: Path | None = None
 
     def start(self) -> tuple[dict, dict]:
         self.home.mkdir(parents=True)
+        self.server_home = Path(tempfile.mkdtemp(prefix="autograder-prefect-server-"))
         port = free_port()
-        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        env = {**os.environ, "PREFECT_HOME": str(self.server_home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                "PREFECT_SERVER_UI_ENABLED": "false", "DO_NOT_TRACK": "1"}
         # Same process group as the runner (killed with it) and a parent-death signal: a runner
         # killed at its deadline never leaves a server behind.
@@ -170,11 +183,30 @@ class Prefect:
                       "PREFECT_LOGGING_LEVEL": "WARNING"}
         return worker_env, {"prefect_api_url": url}
 
+    def reset(self) -> None:
+        """Forget every flow, run, log, artifact and variable of the last job (a lane reuses the server)."""
+        import sqlite3
+
+        db = sqlite3.connect(self.server_home / "prefect.db", timeout=30)
+        try:
+            present = {row[0] for row in db.execute("select name from sqlite_master where type='table'")}
+            with db:
+                db.execute("PRAGMA foreign_keys=OFF")
+                for table in self.JOB_TABLES:
+                    if table in present:
+                        db.execute(f'DELETE FROM "{table}"')
+        finally:
+            db.close()
+        for entry in self.home.iterdir():
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+
     def stop(self) -> None:
         if self.proc is not None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
             self.proc.wait()
+        if self.server_home is not None:
+            shutil.rmtree(self.server_home, ignore_errors=True)
 
 
 KINDS = {"moto": Moto, "airflow": Airflow, "dagster": Dagster, "prefect": Prefect}

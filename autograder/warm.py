@@ -257,6 +257,8 @@ class LaneServices:
             for entry in home.iterdir():
                 if entry.name != "dagster.yaml":
                     shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+        if "prefect" in self.running:
+            self.running["prefect"].reset()
         if "moto" in self.running:
             url = self.info["s3_endpoint"] + "/moto-api/reset"
             urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10).read()

@@ -166,3 +166,62 @@ def test_warm_and_cold_grading_give_the_same_results(tmp_path, monkeypatch):
     assert warm == cold
     assert any(score for case in warm for _, _, score in case)  # not all zeros
     assert any(status != "passed" for case in warm for _, status, _ in case)
+
+
+@pytest.mark.slow
+def test_a_lane_s_services_forget_one_learner_before_the_next(tmp_path):
+    """Moto buckets, Prefect flow runs and results, the Airflow DB and DAGs folder: all reset."""
+    from autograder.warm import BASE_IMPORTS, SERVICE_IMPORTS, LaneServices
+
+    services = LaneServices(tmp_path / "services")
+    services.ensure(["moto", "prefect", "airflow"])
+    imports = BASE_IMPORTS + SERVICE_IMPORTS["moto"] + SERVICE_IMPORTS["prefect"]
+    z = Zygote(Limits(), dict(services.env), services.sandbox(), imports)
+    try:
+        z.start()
+        services.reset()
+        services.give(z.uid)
+        first = WarmWorker(z, Limits(), dict(services.env))
+        first.start()
+        reply = first.request({"op": "load", "cells": [{"index": 1, "source": (
+            "import os, sqlite3, boto3\n"
+            "s3 = boto3.client('s3')\n"
+            "s3.create_bucket(Bucket='answers')\n"
+            "s3.put_object(Bucket='answers', Key='solution.txt', Body=b'42')\n"
+            "from prefect import flow\n"
+            "@flow(name='answer-keeper', persist_result=True)\n"
+            "def keeper():\n"
+            "    return 42\n"
+            "keeper()\n"
+            "home = os.environ['AIRFLOW_HOME']\n"
+            "open(os.path.join(home, 'dags', 'planted.py'), 'w').write('x = 1')\n"
+            "db = sqlite3.connect(os.path.join(home, 'airflow.db'))\n"
+            "db.execute('create table planted (x)')\n"
+            "db.commit()\n")}], "cell_timeout": 120}, 180)
+        assert reply["cell_errors"] == [], reply
+        first.kill()
+        services.reset()
+        services.give(z.uid)
+        second = WarmWorker(z, Limits(), dict(services.env))
+        second.start()
+        reply = second.request({"op": "load", "cells": [{"index": 1, "source": (
+            "import os, sqlite3, boto3, asyncio\n"
+            "buckets = [b['Name'] for b in boto3.client('s3').list_buckets()['Buckets']]\n"
+            "from prefect.client.orchestration import get_client\n"
+            "async def runs():\n"
+            "    async with get_client() as client:\n"
+            "        return [r.name for r in await client.read_flow_runs()], [f.name for f in await client.read_flows()]\n"
+            "flow_runs, flows = asyncio.run(runs())\n"
+            "home = os.environ['AIRFLOW_HOME']\n"
+            "dags = os.listdir(os.path.join(home, 'dags'))\n"
+            "tables = [r[0] for r in sqlite3.connect(os.path.join(home, 'airflow.db')).execute(\n"
+            "    \"select name from sqlite_master where name = 'planted'\")]\n"
+            "prefect_home = sorted(os.listdir(os.environ['PREFECT_HOME']))\n")}], "cell_timeout": 120}, 180)
+        assert reply["cell_errors"] == [], reply
+        seen = {name: value(second, f"ns.{name}") for name in ("buckets", "flow_runs", "flows", "dags", "tables",
+                                                               "prefect_home")}
+        assert seen == {"buckets": [], "flow_runs": [], "flows": [], "dags": [], "tables": [], "prefect_home": []}, seen
+        second.kill()
+    finally:
+        z.close()
+        services.stop()
