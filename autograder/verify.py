@@ -163,7 +163,9 @@ def judge(exercise: Exercise, reports: dict[str, dict], problems: list[str]) -> 
 
 def verify_many(exercises: list[Exercise], jobs: int = 2) -> bool:
     """Every exercise's variants go into one queue, so both cores stay busy across exercises."""
-    all_ok = True
+    import time
+
+    all_ok, started, graded = True, time.perf_counter(), 0
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         pending = []
         for exercise in exercises:
@@ -180,6 +182,7 @@ def verify_many(exercises: list[Exercise], jobs: int = 2) -> bool:
                 pending.append((exercise, None, [f"cannot build the variants: {exc}"], "broken"))
                 continue
             pending.append((exercise, _submit(pool, exercise, variants), problems, "graded"))
+            graded += len(variants)
         for exercise, futures, problems, kind in pending:
             if kind == "planned":
                 print(f"{exercise.id}: planned, nothing to verify yet")
@@ -194,5 +197,7 @@ def verify_many(exercises: list[Exercise], jobs: int = 2) -> bool:
             print("\n".join(lines))
             print(f"  => {'VERIFIED' if ok else 'FAILED'}\n", flush=True)
             all_ok &= ok
+    print(f"verify: {graded} variants of {sum(1 for e in exercises if e.ready)} exercises graded in "
+          f"{time.perf_counter() - started:.0f} s with {jobs} jobs", file=sys.stderr)
     print("verify: all checks hold" if all_ok else "verify: some checks FAILED", file=sys.stderr)
     return all_ok
