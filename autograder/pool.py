@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -31,11 +32,24 @@ class LaneDied(RuntimeError):
 class LaneHandle:
     def __init__(self):
         self.sock, child = socket.socketpair()
+        # The lane's own errors (never a learner's output) go to a log, quoted if the lane dies.
+        self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([sys.executable, "-m", "autograder.warm", str(child.fileno())],
                                      pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                                     stdout=self.log, stderr=self.log, start_new_session=True)
         child.close()
         self.services: set[str] = set()
+        if os.environ.get("AUTOGRADER_LANE_DEBUG"):
+            print(f"[pool] lane {self.proc.pid} started", file=sys.stderr, flush=True)
+
+    def log_tail(self) -> str:
+        try:
+            self.log.seek(0, os.SEEK_END)
+            size = self.log.tell()
+            self.log.seek(max(0, size - 3000))
+            return self.log.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
 
     def run(self, job: dict, budget: float) -> list[dict]:
         read_fd, write_fd = os.pipe()
@@ -140,9 +154,12 @@ class Pool:
             try:
                 return lane.run(job, budget)
             except LaneDied as exc:
+                detail = f"{exc}: {lane.log_tail()[-1500:]}"
+                if os.environ.get("AUTOGRADER_LANE_DEBUG"):
+                    print(f"[pool] lane {lane.proc.pid} died: {detail}", file=sys.stderr, flush=True)
                 lane.close()
                 if attempt:
-                    return [{"type": "infra_error", "detail": str(exc)}]
+                    return [{"type": "infra_error", "detail": detail}]
             finally:
                 self._release(lane)
         return [{"type": "infra_error", "detail": "no lane could run the job"}]
