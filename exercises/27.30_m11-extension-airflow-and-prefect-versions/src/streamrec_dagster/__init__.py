@@ -1,0 +1,1 @@
+"""StreamRec's daily training pipeline as Dagster assets on the shared logic: see ``definitions.py``."""

@@ -1,0 +1,1 @@
+"""StreamRec's daily training pipeline as a Prefect 3 flow: see ``flow.py``."""
