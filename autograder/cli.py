@@ -220,6 +220,26 @@ def cmd_site(args) -> int:
     return 0
 
 
+def cmd_orchestrate(args) -> int:
+    """How to start the orchestrated pipeline (grade on submit, with Dagster): it prints, starts nothing."""
+    import shlex
+
+    env = {"AUTOGRADER_INBOX": str(Path(args.inbox).resolve()), "AUTOGRADER_INBOX_LAYOUT": args.layout,
+           "AUTOGRADER_ORCHESTRATED_OUT": str(Path(args.out).resolve()), "AUTOGRADER_DAGSTER_EXECUTOR": args.executor}
+    if args.exercise:
+        env["AUTOGRADER_EXERCISES"] = ",".join(_ids(args.exercise, _catalog()))
+    home = Path(args.out).resolve() / "dagster_home"
+    settings = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    print(f"""# Grade on submit: a sensor watches {env['AUTOGRADER_INBOX']} and grades each new or changed submission.
+mkdir -p {shlex.quote(str(home))} && cp autograder/deploy/dagster/dagster.yaml {shlex.quote(str(home))}/
+DAGSTER_HOME={shlex.quote(str(home))} {settings} \\
+    .venv/bin/dagster dev -m autograder.orchestrated.definitions
+# then open http://127.0.0.1:3000 (runs, logs, the gradebook and its checks); feedback appears in
+# {env['AUTOGRADER_ORCHESTRATED_OUT']}/feedback/<learner>/<assignment>/ as soon as a submission is graded.
+# On a cluster: see "Grading on submit, orchestrated" in the instructor guide.""")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Grade the orchestration course's exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -268,6 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build the sample submissions, grade them and print the reports")
     p.add_argument("--out", default="out/demo")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("orchestrate", help="print how to start the orchestrated pipeline (Dagster, grade on submit)")
+    p.add_argument("--inbox", default="out/orchestrated/inbox", help="the watched folder of submissions")
+    p.add_argument("--layout", choices=["folders", "nbgrader"], default="folders")
+    p.add_argument("--out", default="out/orchestrated", help="feedback, results and gradebook")
+    p.add_argument("--executor", choices=["multiprocess", "in_process", "k8s", "celery"], default="multiprocess")
+    p.add_argument("--exercise", action="append", metavar="ID", help="grade only this exercise (repeatable)")
+    p.set_defaults(func=cmd_orchestrate)
 
     from autograder.nbgrader.cli import add_parser as add_nbgrader  # `autograder nbgrader ...`
 
