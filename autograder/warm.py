@@ -35,11 +35,21 @@ from autograder import protocol
 from autograder.sandbox import Limits, WorkerProcess
 
 BASE_IMPORTS = ["numpy", "pandas", "pipelinekit"]
+# What a first run of each framework would import anyway (a DagBag and dag.test(), a flow run, a
+# materialize): imported once in the zygote, these cost a forked worker nothing. Measured on this
+# machine: a first dag.test() in a fresh worker 8.3 s with only airflow.sdk imported, 3.4 s with these.
 SERVICE_IMPORTS = {
-    "airflow": ["airflow.sdk", "airflow.models.dagbag"],
-    "dagster": ["dagster"],
-    "prefect": ["prefect"],
-    "moto": ["boto3"],
+    "airflow": ["airflow.sdk", "airflow.models.dagbag", "airflow.models.dag", "airflow.models.dagrun",
+                "airflow.models.taskinstance", "airflow.dag_processing.dagbag", "airflow.api_fastapi.execution_api.app",
+                "airflow.sdk.execution_time.supervisor", "airflow.sdk.execution_time.task_runner",
+                "airflow.serialization.serialized_objects", "airflow.models.serialized_dag", "airflow.jobs.job",
+                "airflow.assets.manager", "a2wsgi"],
+    "dagster": ["dagster", "dagster._core.execution.api", "dagster._core.instance", "dagster._daemon",
+                "dagster._core.storage.runs.sqlite", "dagster._core.storage.event_log.sqlite",
+                "dagster._core.storage.schedules.sqlite", "dagster._core.workspace.context", "alembic"],
+    "prefect": ["prefect", "prefect.flow_engine", "prefect.task_engine", "prefect.client.orchestration",
+                "prefect.runtime", "prefect.transactions", "prefect.flow_runs", "prefect.variables"],
+    "moto": ["boto3", "botocore.client"],
 }
 ZYGOTE_START_SECONDS = 300.0
 
