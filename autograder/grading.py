@@ -176,6 +176,20 @@ def run_runner(tests: list[Path], cells: list[dict], limits: Limits, visible: li
     os.close(write_fd)
     proc.stdin.write(json.dumps(job).encode())
     proc.stdin.close()
+    events = read_events(read_fd, budget)
+    if proc.poll() is None:
+        try:
+            proc.wait(timeout=0.5 if events and events[-1].get("type") != "runner_timeout" else 0)
+        except subprocess.TimeoutExpired:
+            pass
+    if proc.poll() is None:
+        os.killpg(proc.pid, 9)
+    proc.wait()
+    return events
+
+
+def read_events(read_fd: int, budget: float) -> list[dict]:
+    """A runner's JSON-lines events until it closes the pipe, or ``runner_timeout`` at the deadline."""
     events, buffer = [], b""
     deadline = time.monotonic() + budget
     with os.fdopen(read_fd, "rb", buffering=0) as pipe:
@@ -192,15 +206,12 @@ def run_runner(tests: list[Path], cells: list[dict], limits: Limits, visible: li
                 break
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
-            events.extend(json.loads(line) for line in lines if line.strip())
-    if proc.poll() is None:
-        try:
-            proc.wait(timeout=0.5 if events and events[-1].get("type") != "runner_timeout" else 0)
-        except subprocess.TimeoutExpired:
-            pass
-    if proc.poll() is None:
-        os.killpg(proc.pid, 9)
-    proc.wait()
+            for line in lines:
+                if line.strip():
+                    try:
+                        events.append(json.loads(line))
+                    except ValueError:  # a runner killed mid-line
+                        pass
     return events
 
 

@@ -8,16 +8,13 @@ timeout or an infrastructure error, never a lost grade. ``AUTOGRADER_WARM=0`` tu
 from __future__ import annotations
 
 import atexit
-import json
 import os
-import select
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 from autograder import protocol
 
@@ -66,29 +63,10 @@ class LaneHandle:
         except protocol.ProtocolError:
             os.close(read_fd)
             raise LaneDied("the lane did not start the job") from None
-        events, buffer = [], b""
-        deadline = time.monotonic() + budget
+        from autograder.grading import read_events
+
         pid = started.get("pid")
-        with os.fdopen(read_fd, "rb", buffering=0) as pipe:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    events.append({"type": "runner_timeout"})
-                    break
-                ready, _, _ = select.select([pipe], [], [], left)
-                if not ready:
-                    continue
-                chunk = pipe.read(65536)
-                if not chunk:
-                    break
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    if line.strip():
-                        try:
-                            events.append(json.loads(line))
-                        except ValueError:
-                            pass
+        events = read_events(read_fd, budget)
         if pid and events and events[-1].get("type") == "runner_timeout":
             try:
                 os.killpg(pid, signal.SIGKILL)
