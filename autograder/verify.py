@@ -138,13 +138,18 @@ def judge(exercise: Exercise, reports: dict[str, dict], problems: list[str]) -> 
             problems.append(f"{name}: {note}")
 
     full = ref["auto_max"]
+    def why(report: dict, names: list[str]) -> str:  # what the failing tests said, for CI's log
+        said = [f"{n} ({t['status']}: {t['feedback'][:300] or 'no message'})" for n, t in _tests(report).items()
+                if n in names]
+        return "; ".join(said + list(report["feedback"]))
+
     failing = [n for n, t in tests.items() if t["status"] != "passed"]
     row("reference", ref, ref["auto_score"] == full and not failing,
-        "full marks" if not failing else f"fails {', '.join(failing)}; {'; '.join(ref['feedback'])}")
+        "full marks" if not failing else f"fails {why(ref, failing)}")
     alt = reports["alternative"]
     alt_failing = [n for n, t in _tests(alt).items() if t["status"] != "passed"]
     row("alternative correct solution", alt, alt["auto_score"] == full and not alt_failing,
-        "full marks" if not alt_failing else f"fails {', '.join(alt_failing)}")
+        "full marks" if not alt_failing else f"fails {why(alt, alt_failing)}")
     start = reports["starter"]
     passing = [n for n, t in _tests(start).items() if t["status"] == "passed"]
     row("untouched starter", start, start["auto_score"] == 0 and not passing,
