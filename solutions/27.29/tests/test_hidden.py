@@ -450,13 +450,19 @@ def launch_cli(days, fixture):
                  if k not in ("STREAMREC_DEPLOYMENT", "STREAMREC_DATA_DIR", "STREAMREC_S3_BUCKET", "MLFLOW_TRACKING_URI")}
     child_env.update(env)
     child_env["PYTHONPATH"] = os.pathsep.join([os.path.join(os.getcwd(), "src"), os.getcwd()])
+    # An instance of its own: the in-process scenarios that run meanwhile never lock its SQLite storage.
+    home = os.path.join(root, "dagster_home")
+    os.makedirs(home)
+    with open(os.path.join(home, "dagster.yaml"), "w") as handle:
+        handle.write("telemetry:\n  enabled: false\n")
+    child_env["DAGSTER_HOME"] = home
     config = {"resources": {"interaction_source": {"config": dict(fixture)}}}
     command = [sys.executable, "-m", "dagster", "asset", "materialize", "--select", "*",
                "--partition-range", f"{days[0]}...{days[-1]}", "-m", "streamrec_m11.definitions", "-d", "src",
                "--config-json", json.dumps(config)]
     log = open(os.path.join(root, "cli.log"), "w")
     proc = subprocess.Popen(command, env=child_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    return {"proc": proc, "log": log, "env": env, "started": time.monotonic()}
+    return {"proc": proc, "log": log, "env": env, "home": home, "started": time.monotonic()}
 
 
 def collect_cli(job, days, seconds):
@@ -479,7 +485,7 @@ def collect_cli(job, days, seconds):
         return report
     import dagster as dg
 
-    instance = dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.from_config(job["home"])
     report["partitions"] = {}
     for asset in ["raw_interactions", "validated_interactions", "training_features", "retrieval_model",
                   "ranking_model", "retrieval_evaluation", "ranking_evaluation", "registered_models"]:
