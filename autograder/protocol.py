@@ -27,6 +27,14 @@ class ChannelTimeout(ProtocolError):
     """No complete message arrived before the deadline."""
 
 
+class CellTimeout(ChannelTimeout):
+    """One notebook cell ran past its limit and its worker was stopped from outside."""
+
+    def __init__(self, cell: int | None, seconds: float):
+        super().__init__(f"cell {cell} ran for more than {seconds:g} s")
+        self.cell, self.seconds = cell, seconds
+
+
 def encode(obj: object) -> bytes:
     data = json.dumps(obj, allow_nan=True, separators=(",", ":")).encode("utf-8")
     if len(data) > MAX_MESSAGE:

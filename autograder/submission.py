@@ -90,6 +90,13 @@ class SandboxedSubmission:
                    "project": self.project}
         try:
             reply = worker.request(request, timeout=self.limits.load_seconds + GRACE_SECONDS)
+        except protocol.CellTimeout as exc:
+            worker.kill()
+            self.fatal = LearnerTimeout(
+                f"cell {exc.cell} ran for more than {self.limits.cell_seconds:g} s and was stopped (an endless loop "
+                "that the grader's alarm could not interrupt?), so no test could use your code"
+            )
+            raise self.fatal from None
         except protocol.ChannelTimeout:
             cell = worker.last_cell()
             worker.kill()

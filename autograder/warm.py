@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 from autograder import protocol
-from autograder.sandbox import Limits, WorkerProcess
+from autograder.sandbox import GRACE_SECONDS, Limits, WorkerProcess
 
 BASE_IMPORTS = ["numpy", "pandas", "pipelinekit"]
 # What a first run of each framework would import anyway (a DagBag and dag.test(), a flow run, a
@@ -143,7 +143,8 @@ class WarmWorker:
             raise ZygoteUnavailable("the zygote is gone")
         own_uid = jail.mode() == "bubblewrap" and os.geteuid() == 0
         try:
-            protocol.send(self.zygote.fd, {"op": "spawn", "limits": self.limits.rlimits(own_uid), "env": self.env})
+            protocol.send(self.zygote.fd, {"op": "spawn", "limits": self.limits.rlimits(own_uid), "env": self.env,
+                                           "cell_limit": self.limits.cell_seconds + GRACE_SECONDS})
             reply = protocol.recv(self.zygote.fd, timeout=30)
         except (OSError, protocol.ProtocolError) as exc:
             self.zygote.broken = True
@@ -178,6 +179,8 @@ class WarmWorker:
             if reply.get("z") == "exited":
                 self.exited, self.code = True, reply.get("code")
                 raise protocol.ChannelClosed("the worker exited")
+            if reply.get("z") == "cell_timeout":
+                raise protocol.CellTimeout(reply.get("cell"), float(reply.get("seconds") or 0))
             if reply.get("z") == "garbage":
                 raise protocol.ProtocolError("the worker sent a malformed message")
 

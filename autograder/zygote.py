@@ -26,6 +26,7 @@ import signal
 import stat
 import sys
 import tempfile
+import time
 
 from autograder import protocol, worker
 
@@ -151,6 +152,7 @@ class Zygote:
         for fd in (req_r, rep_w, out_w):
             os.close(fd)
         self.child = pid
+        self.cell_limit = float(request.get("cell_limit") or 0)
         protocol.send(self.ctl, {"z": "spawned"})
         code, tail = self.relay(req_w, rep_r, out_r)
         self.clean()
@@ -164,7 +166,14 @@ class Zygote:
         exited: int | None = None
         open_out, open_rep = True, True
         code: int | None = None
+        cell: tuple[int | None, float] | None = None  # the cell running now, and since when
         while True:
+            if cell is not None and exited is None and self.cell_limit and time.monotonic() - cell[1] > self.cell_limit:
+                # A cell that ignores the worker's own alarm (signal handlers replaced, a C loop):
+                # stopped from here, at the cell limit rather than at the whole notebook's.
+                self._kill()
+                self._send({"z": "cell_timeout", "cell": cell[0], "seconds": self.cell_limit})
+                cell = None
             readers = [self.ctl] + ([rep_r] if open_rep else []) + ([out_r] if open_out else [])
             writers = [req_w] if pending and exited is None else []
             try:
@@ -177,6 +186,10 @@ class Zygote:
                     tail += chunk
                     if len(tail) > OUTPUT_CAP:
                         del tail[: len(tail) - OUTPUT_CAP]
+                    marker = chunk.rfind(MARKER.encode())
+                    if marker >= 0:
+                        digits = chunk[marker + len(MARKER):].split(b"\n", 1)[0].strip()
+                        cell = (int(digits) if digits.isdigit() else None, time.monotonic())
                 else:
                     open_out = False
             if req_w in ready_w:
@@ -209,6 +222,7 @@ class Zygote:
                             open_rep = False
                             break
                         self._send({"w": message})
+                        cell = None  # a reply: no cell of the load is running any more
                 else:
                     open_rep = False
             if not open_rep and exited is None:

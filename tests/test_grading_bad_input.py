@@ -78,7 +78,8 @@ def test_endless_loop_that_ignores_the_alarm_is_killed_and_scores_zero(tmp_path,
     report = grade(nb, course)
     ex = exercise_report(report, "27.1")
     assert ex["auto_score"] == 0
-    assert any("took longer than" in f for f in ex["feedback"])
+    # warm lanes stop it at the cell limit (the zygote watches the cell markers); cold workers at the load limit
+    assert any("ran for more than 2 s and was stopped" in f or "took longer than" in f for f in ex["feedback"])
     assert all(p["status"] in ("timeout", "manual") for p in ex["parts"])
 
 
