@@ -21,7 +21,6 @@ import importlib
 import json
 import os
 import select
-import shutil
 import signal
 import stat
 import sys
@@ -54,30 +53,41 @@ def _vm_size() -> int:
 
 
 def _wipe(folder: str) -> None:
-    """Remove everything inside ``folder`` (not the folder), even what a learner made unreadable."""
-    def fix(function, path, _exc):
-        try:
-            os.chmod(os.path.dirname(path), stat.S_IRWXU)
-            if os.path.isdir(path) and not os.path.islink(path):
-                os.chmod(path, stat.S_IRWXU)
-                shutil.rmtree(path, onerror=lambda *a: None)
-            else:
-                os.unlink(path)
-        except OSError:
-            pass
-
+    """Remove everything inside ``folder`` (not the folder), even what a learner made unreadable,
+    without crossing into mounts: the sandbox's read-only binds (the interpreter, the venv, a
+    project) may sit below /tmp when the repository does, and are not ours to walk or remove."""
     try:
-        entries = os.listdir(folder)
+        device = os.lstat(folder).st_dev
+        stack = [(os.path.join(folder, name), False) for name in os.listdir(folder)]
     except OSError:
         return
-    for name in entries:
-        path = os.path.join(folder, name)
+    while stack:  # iterative post-order: a learner's 100 000 nested folders cannot exhaust the stack
+        path, expanded = stack.pop()
         try:
-            if os.path.isdir(path) and not os.path.islink(path):
-                os.chmod(path, stat.S_IRWXU)
-                shutil.rmtree(path, onerror=fix)
-            else:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if info.st_dev != device:
+            continue  # a mount point
+        if not stat.S_ISDIR(info.st_mode):
+            try:
                 os.unlink(path)
+            except OSError:
+                pass
+            continue
+        if expanded:
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass  # a folder the sandbox made for a mount: it stays, empty of learner files
+            continue
+        try:
+            os.chmod(path, stat.S_IRWXU)
+        except OSError:
+            pass
+        stack.append((path, True))
+        try:
+            stack.extend((os.path.join(path, name), False) for name in os.listdir(path))
         except OSError:
             pass
 
