@@ -45,7 +45,7 @@ def value(worker: WarmWorker, expression: str):
 
 
 def test_the_zygote_imported_the_heavy_modules_once(zygote):
-    assert zygote.info["imported"] == ["numpy", "pandas", "pipelinekit"]
+    assert {"numpy", "pandas", "pipelinekit"} <= set(zygote.info["imported"]) and not zygote.info["failed"]
     assert zygote.info["threads"] == 1  # forks of a single-threaded process are safe
     worker, reply = learner(zygote, "import sys\nloaded = 'pandas' in sys.modules")
     assert reply["cell_errors"] == [] and value(worker, "ns.loaded") is True
