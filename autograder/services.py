@@ -63,10 +63,15 @@ class Moto:
         self.server.start()
         url = f"http://127.0.0.1:{port}"
         _wait_http(url + "/moto-api/", 10)
+        self.url = url
         env = {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                "AWS_DEFAULT_REGION": "us-east-1"}
         self.relay = ("moto", port)
         return env, {"s3_endpoint": url, "aws_env": env}
+
+    def reset(self) -> None:
+        """Forget every bucket and object (a lane reuses the server)."""
+        urllib.request.urlopen(urllib.request.Request(self.url + "/moto-api/reset", method="POST"), timeout=10).read()
 
     def stop(self) -> None:
         if self.server is not None:
@@ -124,6 +129,16 @@ class Airflow:
         env = airflow_env(self.home)
         return env, {"airflow_home": str(self.home), "dags_folder": str(self.home / "dags"), "airflow_env": env}
 
+    def reset(self) -> None:
+        """The template's metadata DB again, and empty DAGs and logs folders."""
+        for suffix in ("-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                (self.home / f"airflow.db{suffix}").unlink()
+        shutil.copyfile(airflow_template(), self.home / "airflow.db")
+        for folder in (self.home / "dags", self.home / "logs"):
+            shutil.rmtree(folder, ignore_errors=True)
+        (self.home / "dags").mkdir()
+
     def stop(self) -> None:
         pass
 
@@ -137,6 +152,12 @@ class Dagster:
         self.home.mkdir(parents=True)
         (self.home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
         return {"DAGSTER_HOME": str(self.home)}, {"dagster_home": str(self.home)}
+
+    def reset(self) -> None:
+        """An instance with no runs: everything but dagster.yaml goes."""
+        for entry in self.home.iterdir():
+            if entry.name != "dagster.yaml":
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
 
     def stop(self) -> None:
         pass
@@ -220,22 +241,39 @@ class Services:
         if unknown:
             raise ServiceError(f"unknown services: {sorted(unknown)}")
         self.names, self.root = list(names), root
-        self.running: list = []
+        self.running: dict[str, object] = {}
         self.env: dict[str, str] = {}
         self.info: dict = {}
         self.relays: dict[str, tuple[str, int]] = {}  # TCP services the sandbox reaches by relay
 
+    def ensure(self, names: list[str]) -> bool:
+        """Start those of ``names`` not running yet; True when the set of services changed."""
+        unknown = set(names) - set(KINDS)
+        if unknown:
+            raise ServiceError(f"unknown services: {sorted(unknown)}")
+        started = False
+        for name in names:
+            if name in self.running:
+                continue
+            service = KINDS[name](self.root)
+            env, info = service.start()
+            self.running[name] = service
+            self.env.update(env)
+            self.info.update(info)
+            if getattr(service, "relay", None):
+                relay_name, port = service.relay
+                self.relays[relay_name] = ("127.0.0.1", port)
+            started = True
+        return started
+
+    def reset(self) -> None:
+        """Every running service back to its state before the first job (a lane's services are reused)."""
+        for service in self.running.values():
+            service.reset()
+
     def __enter__(self) -> "Services":
         try:
-            for name in self.names:
-                service = KINDS[name](self.root)
-                env, info = service.start()
-                self.running.append(service)
-                self.env.update(env)
-                self.info.update(info)
-                if getattr(service, "relay", None):
-                    name, port = service.relay
-                    self.relays[name] = ("127.0.0.1", port)
+            self.ensure(self.names)
         except BaseException:
             self.__exit__()
             raise
@@ -246,7 +284,7 @@ class Services:
         return {"writable": [str(self.root)] if self.running else [], "relays": dict(self.relays)}
 
     def __exit__(self, *exc) -> None:
-        for service in reversed(self.running):
+        for service in reversed(list(self.running.values())):
             with contextlib.suppress(Exception):
                 service.stop()
         self.running.clear()

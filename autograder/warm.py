@@ -28,11 +28,11 @@ import socket
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from autograder import protocol
 from autograder.sandbox import GRACE_SECONDS, Limits, WorkerProcess
+from autograder.services import Services
 
 BASE_IMPORTS = ["numpy", "pandas", "pipelinekit", "matplotlib.pyplot", "pipelinekit.plotting"]
 # What a first run of each framework would import anyway (a DagBag and dag.test(), a flow run, a
@@ -203,12 +203,9 @@ class WarmWorker:
 
     def last_cell(self) -> int | None:
         self._stop()
-        marker = "[autograder] running cell "
-        pos = self.tail.rfind(marker)
-        if pos < 0:
-            return None
-        digits = self.tail[pos + len(marker):].split("\n", 1)[0].strip()
-        return int(digits) if digits.isdigit() else None
+        from autograder.worker import last_cell
+
+        return last_cell(self.tail)
 
     def kill(self) -> int | None:
         self._stop()
@@ -219,62 +216,12 @@ class WarmWorker:
 
 
 # -- services kept for the lane's life -----------------------------------------------------------
-class LaneServices:
-    """The services a lane has started, reset to a clean state before every job."""
+class LaneServices(Services):
+    """The services a lane has started (more as jobs ask for them), reset before every job."""
 
     def __init__(self, root: Path):
-        from autograder import services
-
-        self.root, self.kinds = root, services.KINDS
         root.mkdir(parents=True, exist_ok=True)
-        self.running: dict[str, object] = {}
-        self.env: dict[str, str] = {}
-        self.info: dict = {}
-        self.relays: dict[str, tuple[str, int]] = {}
-
-    def ensure(self, names: list[str]) -> bool:
-        """Start what is not running yet; True when the set of services changed."""
-        changed = False
-        for name in names:
-            if name in self.running:
-                continue
-            if name not in self.kinds:
-                from autograder.services import ServiceError
-
-                raise ServiceError(f"unknown service {name!r}")
-            service = self.kinds[name](self.root)
-            env, info = service.start()
-            self.running[name] = service
-            self.env.update(env)
-            self.info.update(info)
-            if getattr(service, "relay", None):
-                relay_name, port = service.relay
-                self.relays[relay_name] = ("127.0.0.1", port)
-            changed = True
-        return changed
-
-    def reset(self) -> None:
-        from autograder.services import airflow_template
-
-        if "airflow" in self.running:
-            home = self.running["airflow"].home
-            for suffix in ("-journal", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    (home / f"airflow.db{suffix}").unlink()
-            shutil.copyfile(airflow_template(), home / "airflow.db")
-            for folder in (home / "dags", home / "logs"):
-                shutil.rmtree(folder, ignore_errors=True)
-            (home / "dags").mkdir()
-        if "dagster" in self.running:
-            home = self.running["dagster"].home
-            for entry in home.iterdir():
-                if entry.name != "dagster.yaml":
-                    shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
-        if "prefect" in self.running:
-            self.running["prefect"].reset()
-        if "moto" in self.running:
-            url = self.info["s3_endpoint"] + "/moto-api/reset"
-            urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10).read()
+        super().__init__([], root)
 
     def give(self, owner: tuple[int, int] | None) -> None:
         """Hand the services' files to the sandbox user (as root every job's reset makes new ones)."""
@@ -286,14 +233,8 @@ class LaneServices:
                 with contextlib.suppress(FileNotFoundError):
                     os.lchown(os.path.join(dirpath, name), *owner)
 
-    def sandbox(self) -> dict:
-        return {"writable": [str(self.root)] if self.running else [], "relays": dict(self.relays)}
-
     def stop(self) -> None:
-        for service in reversed(list(self.running.values())):
-            with contextlib.suppress(Exception):
-                service.stop()
-        self.running.clear()
+        self.__exit__()
 
 
 # -- the lane process -----------------------------------------------------------------------------
