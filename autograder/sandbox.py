@@ -175,13 +175,9 @@ class WorkerProcess:
     def last_cell(self) -> int | None:
         """The cell the worker announced last on its stderr (where it was when it stopped)."""
         self.stderr.join(timeout=1.0)
-        marker = "[autograder] running cell "
-        text = self.stderr.text()
-        pos = text.rfind(marker)
-        if pos < 0:
-            return None
-        digits = text[pos + len(marker):].split("\n", 1)[0].strip()
-        return int(digits) if digits.isdigit() else None
+        from autograder.worker import last_cell
+
+        return last_cell(self.stderr.text())
 
     def kill(self) -> int | None:
         """Kill the whole process group; return the worker's exit code (None if we killed it)."""

@@ -22,6 +22,7 @@ import types
 from autograder import protocol
 
 CELL_PREFIX = "<cell "
+CELL_MARKER = "[autograder] running cell "  # written to stderr before each cell: where a dead worker was
 MESSAGE_CAP = 1000
 
 
@@ -112,6 +113,15 @@ def describe(exc: BaseException) -> dict:
     }
 
 
+def last_cell(output: str) -> int | None:
+    """The cell a worker announced last in its output, or None."""
+    pos = output.rfind(CELL_MARKER)
+    if pos < 0:
+        return None
+    digits = output[pos + len(CELL_MARKER):].split("\n", 1)[0].strip()
+    return int(digits) if digits.isdigit() else None
+
+
 def _plain(obj):
     """json's fallback: numpy scalars and arrays become plain values; anything else is refused."""
     if type(obj).__module__ == "numpy" and hasattr(obj, "tolist"):
@@ -134,7 +144,7 @@ def run_cells(module: types.ModuleType, cells: list[dict], cell_timeout: float, 
         before = len(errors)
         filename = f"{CELL_PREFIX}{index}>"
         if announce:  # the runner reads the last marker to say where a dead worker was
-            os.write(2, f"\n[autograder] running cell {index}\n".encode())
+            os.write(2, f"\n{CELL_MARKER}{index}\n".encode())
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
             code = compile(source, filename, "exec", dont_inherit=True)  # no __future__ flags of ours

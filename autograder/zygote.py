@@ -31,7 +31,6 @@ from autograder import protocol, worker
 
 PR_SET_DUMPABLE = 4
 OUTPUT_CAP = 256 * 1024
-MARKER = "[autograder] running cell "
 
 
 def _prctl(option: int, value: int) -> None:
@@ -196,10 +195,8 @@ class Zygote:
                     tail += chunk
                     if len(tail) > OUTPUT_CAP:
                         del tail[: len(tail) - OUTPUT_CAP]
-                    marker = chunk.rfind(MARKER.encode())
-                    if marker >= 0:
-                        digits = chunk[marker + len(MARKER):].split(b"\n", 1)[0].strip()
-                        cell = (int(digits) if digits.isdigit() else None, time.monotonic())
+                    if worker.CELL_MARKER.encode() in chunk:
+                        cell = (worker.last_cell(chunk.decode("utf-8", "replace")), time.monotonic())
                 else:
                     open_out = False
             if req_w in ready_w:
