@@ -331,21 +331,17 @@ class Lane:
 
         cold_sandbox = services.sandbox()
 
-        def factory(handle):
-            if zygote is not None and zygote.alive():
-                handle.warm_workers = getattr(handle, "warm_workers", 0) + 1
-                return WarmWorker(zygote, handle.limits, dict(services.env))
+        def cold(handle):
             sandbox = {**cold_sandbox, "readable": [p for p in (job.get("project"), project) if p]}
             return WorkerProcess(handle.limits, dict(services.env), sandbox)
 
-        def warm_or_cold(handle):
-            worker = factory(handle)
-            if isinstance(worker, WarmWorker):
-                return _Fallback(worker, lambda: factory(handle))
-            return worker
+        def factory(handle):  # warm while the zygote lives, cold when it cannot fork
+            if zygote is not None and zygote.alive():
+                return _Fallback(WarmWorker(zygote, handle.limits, dict(services.env)), lambda: cold(handle), handle)
+            return cold(handle)
 
         try:
-            runner.run_job(job, emit, services.env, services.info, cold_sandbox, factory=warm_or_cold,
+            runner.run_job(job, emit, services.env, services.info, cold_sandbox, factory=factory,
                            project=project if zygote is not None else job.get("project"))
         finally:
             runner._reap_orphans()
@@ -384,16 +380,15 @@ class Lane:
 class _Fallback:
     """A warm worker that turns into a cold one when the zygote cannot fork."""
 
-    def __init__(self, warm: WarmWorker, cold):
-        self.inner, self.cold = warm, cold
+    def __init__(self, warm: WarmWorker, cold, handle):
+        self.inner, self.cold, self.handle = warm, cold, handle
 
     def start(self) -> None:
         try:
             self.inner.start()
+            self.handle.warm_workers = getattr(self.handle, "warm_workers", 0) + 1
         except ZygoteUnavailable:
             self.inner = self.cold()
-            if isinstance(self.inner, WarmWorker):  # the zygote died between the two checks
-                raise
             self.inner.start()
 
     def __getattr__(self, name):
