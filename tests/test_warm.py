@@ -227,3 +227,21 @@ def test_a_lane_s_services_forget_one_learner_before_the_next(tmp_path):
     finally:
         z.close()
         services.stop()
+
+
+def test_a_learner_who_kills_the_lane_s_zygote_costs_the_next_learner_nothing(tmp_path):
+    """Through the pool: the attacker's exercise is a zero with a reason, the next learner full marks."""
+    from autograder.grading import grade_exercise
+
+    exercise = cat.load_catalog()["27.1"]
+    reference = generate.write_variant(exercise, "reference", tmp_path / "reference")
+    attacker = tmp_path / "attacker" / reference.name
+    attacker.parent.mkdir()
+    nb = json.loads(reference.read_text())
+    nb["cells"].insert(1, {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                           "source": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"})
+    attacker.write_text(json.dumps(nb))
+    hit = grade_exercise(exercise, attacker)
+    assert hit["auto_score"] == 0 and hit["feedback"]
+    after = grade_exercise(exercise, reference)
+    assert after["auto_score"] == exercise.auto_points, after["feedback"]
