@@ -245,6 +245,7 @@ class Services:
         self.env: dict[str, str] = {}
         self.info: dict = {}
         self.relays: dict[str, tuple[str, int]] = {}  # TCP services the sandbox reaches by relay
+        self.parts: dict[str, tuple[dict, dict, dict]] = {}  # each service's own env, info and relays
 
     def ensure(self, names: list[str]) -> bool:
         """Start those of ``names`` not running yet; True when the set of services changed."""
@@ -258,13 +259,34 @@ class Services:
             service = KINDS[name](self.root)
             env, info = service.start()
             self.running[name] = service
-            self.env.update(env)
-            self.info.update(info)
+            relays = {}
             if getattr(service, "relay", None):
                 relay_name, port = service.relay
-                self.relays[relay_name] = ("127.0.0.1", port)
+                relays[relay_name] = ("127.0.0.1", port)
+            self.parts[name] = (env, info, relays)
+            self.env.update(env)
+            self.info.update(info)
+            self.relays.update(relays)
             started = True
         return started
+
+    def only(self, names) -> "ServiceView":
+        """What a job that asked for ``names`` may see: those services' env, info and relays, not
+        those of every service a lane started for earlier jobs (a moto endpoint in the env sends
+        an exercise's in-process ``mock_aws`` calls to the shared server)."""
+        view = ServiceView(self.root)
+        for name in names:
+            if name in self.parts:
+                env, info, relays = self.parts[name]
+                view.env.update(env)
+                view.info.update(info)
+                view.relays.update(relays)
+        return view
+
+    def foreign_env(self, names) -> list[str]:
+        """The env variables of running services that a job asking for ``names`` must not see."""
+        mine = {key for name in names if name in self.parts for key in self.parts[name][0]}
+        return sorted({key for env, _, _ in self.parts.values() for key in env} - mine)
 
     def reset(self) -> None:
         """Every running service back to its state before the first job (a lane's services are reused)."""
@@ -288,6 +310,20 @@ class Services:
             with contextlib.suppress(Exception):
                 service.stop()
         self.running.clear()
+        self.parts.clear()
+
+
+class ServiceView:
+    """A job's share of a lane's services: ``env``, ``info`` and ``sandbox()`` as ``Services`` has them."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.env: dict[str, str] = {}
+        self.info: dict = {}
+        self.relays: dict[str, tuple[str, int]] = {}
+
+    def sandbox(self) -> dict:
+        return {"writable": [str(self.root)] if self.env or self.info else [], "relays": dict(self.relays)}
 
 
 if __name__ == "__main__":
