@@ -245,3 +245,102 @@ def test_a_learner_who_kills_the_lane_s_zygote_costs_the_next_learner_nothing(tm
     assert hit["auto_score"] == 0 and hit["feedback"]
     after = grade_exercise(exercise, reference)
     assert after["auto_score"] == exercise.auto_points, after["feedback"]
+
+
+def test_a_killed_grading_run_leaves_no_lane_folder_behind(tmp_path):
+    """`grade-class` interrupted with SIGKILL (the resume workflow): its lanes stop their services
+    and zygotes and remove their folders; a folder a crashed lane left is swept by the next lane."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from autograder import warm
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    dead = tmp / "autograder-lane-crashed"  # a lane that died without cleaning: its pid is gone
+    (dead / "tmp").mkdir(parents=True)
+    probe = subprocess.Popen([sys.executable, "-c", "pass"])
+    probe.wait()
+    (dead / warm.OWNER_FILE).write_text(str(probe.pid))
+    alive = tmp / "autograder-lane-alive"  # another run's lane, still working: kept
+    alive.mkdir()
+    (alive / warm.OWNER_FILE).write_text(str(os.getpid()))
+
+    exercise = cat.load_catalog()["27.1"]
+    notebook = generate.write_variant(exercise, "reference", tmp_path / "reference")
+    script = ("import sys, time\nfrom pathlib import Path\nfrom autograder import catalog, grading\n"
+              "e = catalog.load_catalog()['27.1']\n"
+              "grading.grade_exercise(e, Path(sys.argv[1]))\nprint('graded', flush=True)\ntime.sleep(600)\n")
+    env = {**os.environ, "TMPDIR": str(tmp), "AUTOGRADER_WARM": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", script, str(notebook)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "graded"
+        lanes = [p for p in tmp.glob("autograder-lane-*") if p not in (alive,)]
+        assert len(lanes) == 1 and lanes[0].name != dead.name, lanes  # the stale one was swept
+        assert any(lanes[0].rglob("autograder-jail-*"))  # the sandbox's files live in the lane's folder
+        assert not list(tmp.glob("autograder-jail-*")) and not list(tmp.glob("autograder-work-*"))
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 20
+    while any(p != alive for p in tmp.glob("autograder-lane-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [p.name for p in tmp.glob("autograder-*")] == [alive.name]
+
+    # killed in the middle of a learner's job (a cell that sleeps): the same
+    nb = json.loads(notebook.read_text())
+    nb["cells"].insert(1, {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                           "source": "import time\ntime.sleep(25)\n"})
+    notebook.write_text(json.dumps(nb))
+    proc = subprocess.Popen([sys.executable, "-c", script, str(notebook)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(tmp.glob("autograder-lane-*/tmp/autograder-jail-*")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)  # the worker is in the learner's cell
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 20
+    while any(p != alive for p in tmp.glob("autograder-lane-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [p.name for p in tmp.glob("autograder-*")] == [alive.name]
+
+
+@pytest.mark.slow
+def test_a_job_sees_only_the_services_its_exercise_asked_for(tmp_path):
+    """A lane keeps the moto server it started for an earlier exercise; a later exercise that did not
+    ask for moto must not get its endpoint (its own ``moto.mock_aws()`` calls would go to the shared
+    server instead, and find what another probe put there). Seen in verify: 27.5 after 27.10."""
+    from dataclasses import asdict
+
+    from autograder import pool
+
+    test_file = tmp_path / "test_env.py"
+    test_file.write_text(
+        "from autograder.testing import expect, graded\n\n"
+        "def env(ns):\n"
+        "    import os\n"
+        "    return sorted(k for k in os.environ if k.startswith(('AWS_', 'PREFECT_API')))\n\n"
+        "@graded('a')\n"
+        "def test_env(sub, services):\n"
+        "    seen = sub.run(env)\n"
+        "    expect(seen == sub.call('expected'), f'the worker saw {seen}')\n"
+        "    expect(('s3_endpoint' in services) == bool(seen), f'the tests saw {sorted(services)}')\n")
+
+    def job(services: list[str], expected: list[str]) -> dict:
+        return {"tests": [str(test_file)], "visible": [], "limits": asdict(Limits()), "services": services,
+                "cells": [{"index": 1, "source": f"def expected():\n    return {expected!r}\n"}]}
+
+    lanes = pool.Pool(max_lanes=1)
+    try:
+        aws = ["AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_SECRET_ACCESS_KEY"]
+        for services, expected in [(["moto"], aws), ([], []), (["moto"], aws), ([], [])]:
+            events = lanes.run(job(services, expected), 240)
+            tests = [e for e in events if e["type"] == "test"]
+            assert [t["status"] for t in tests] == ["passed"], (services, tests or events)
+    finally:
+        lanes.close()
