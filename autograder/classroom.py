@@ -15,9 +15,10 @@ import io
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
+from autograder import pool as lanes
 from autograder import reports, source
 from autograder.catalog import Exercise
 from autograder.grading import Submission, SubmissionError, grade_exercise
@@ -105,8 +106,9 @@ def grade_class(root: Path, out: Path, catalog: dict[str, Exercise], jobs: int =
     if reused:
         print(f"{reused} of {len(units)} results reused from an earlier run (same files, same tests)", file=sys.stderr)
     progress = Progress(len(todo))
+    retry: list[str] = []
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with lanes.threads(jobs) as pool:
         futures = {pool.submit(grade_exercise, exercise, found): (learner, exercise, key)
                    for learner, exercise, found, key in todo}
         for future in as_completed(futures):
@@ -117,10 +119,18 @@ def grade_class(root: Path, out: Path, catalog: dict[str, Exercise], jobs: int =
                 result = {"id": exercise.id, "title": exercise.title, "score": 0, "max_score": exercise.points,
                           "auto_score": 0, "auto_max": exercise.auto_points, "manual_pending": 0,
                           "feedback": [f"the grader failed on this exercise ({type(exc).__name__}); "
-                                       "your instructor has been told"], "parts": [], "seconds": 0}
+                                       "your instructor has been told"], "parts": [], "seconds": 0,
+                          "infrastructure_failure": True}
             results[(learner, exercise.id)] = result
-            _write_atomic(cache / learner / f"{exercise.key}.json", json.dumps({"key": key, "result": result}))
+            if result.get("infrastructure_failure"):  # not the learner's doing: not kept, so a rerun retries it
+                retry.append(f"{learner} {exercise.id}")
+            else:
+                _write_atomic(cache / learner / f"{exercise.key}.json", json.dumps({"key": key, "result": result}))
             progress.step(f"{learner} {exercise.id}")
+    if retry:
+        print(f"{len(retry)} exercise(s) could not be graded because the grader's own side failed "
+              f"({', '.join(retry[:5])}{' ...' if len(retry) > 5 else ''}); run the same command again to grade "
+              "just those", file=sys.stderr)
     for sub in submissions.values():
         sub.close()
     return write_outputs(out, learners, exercises, results, problems, time.monotonic() - started, len(todo))

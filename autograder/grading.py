@@ -297,6 +297,9 @@ def score(exercise: Exercise, events: list[dict], answers: dict[str, str], fatal
         "manual_pending": sum(p["max_score"] for p in parts if p["kind"] == "manual"),
         "feedback": feedback, "parts": parts,
         "seconds": done.get("seconds"),
+        # the grader's own side failed (its services did not start, no lane could run the job):
+        # nothing of the learner's ran, so a regrade later may give another result
+        **({"infrastructure_failure": True} if infra is not None else {}),
     }
 
 

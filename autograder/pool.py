@@ -8,6 +8,7 @@ timeout or an infrastructure error, never a lost grade. ``AUTOGRADER_WARM=0`` tu
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import signal
 import socket
@@ -24,6 +25,10 @@ PREPARE_SECONDS = 420.0  # services and a zygote started for the first job of a 
 
 class LaneDied(RuntimeError):
     pass
+
+
+class Interrupted(RuntimeError):
+    """The pool was closed (Ctrl-C): no new job starts."""
 
 
 class LaneHandle:
@@ -83,19 +88,27 @@ class LaneHandle:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def close(self) -> None:
+    def close(self, interrupt: bool = False) -> None:
+        """Stop the lane: when it is idle it stops as its socket closes; ``interrupt`` also ends the
+        job it is running (SIGTERM: the lane kills the job, then stops its services and zygote and
+        removes its folder), and the thread waiting for that job gets an error at once."""
         try:
-            self.sock.close()
+            self.sock.shutdown(socket.SHUT_RDWR)  # not close(): another thread may still read it
         except OSError:
             pass
+        if interrupt and self.proc.poll() is None:
+            self.proc.terminate()
         try:
-            self.proc.wait(timeout=10)  # the lane stops its services and zygote when its socket closes
+            self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self.proc.wait()
+        if not interrupt:  # an interrupt leaves the socket to the thread still waiting on it
+            with contextlib.suppress(OSError):
+                self.sock.close()
 
 
 class Pool:
@@ -104,10 +117,13 @@ class Pool:
         self.lanes: list[LaneHandle] = []
         self.free: list[LaneHandle] = []
         self.cond = threading.Condition()
+        self.closed = False
 
     def _acquire(self, services: set[str]) -> LaneHandle:
         with self.cond:
             while True:
+                if self.closed:
+                    raise Interrupted()
                 self.free = [lane for lane in self.free if lane.alive()]
                 if self.free:  # best: a lane that already runs the services this job needs
                     lane = max(self.free, key=lambda l: (services <= l.services, -len(l.services - services)))
@@ -128,10 +144,15 @@ class Pool:
 
     def run(self, job: dict, budget: float) -> list[dict]:
         for attempt in range(2):
-            lane = self._acquire(set(job.get("services", [])))
+            try:
+                lane = self._acquire(set(job.get("services", [])))
+            except Interrupted:
+                return [{"type": "infra_error", "detail": "grading was interrupted"}]
             try:
                 return lane.run(job, budget)
             except LaneDied as exc:
+                if self.closed:
+                    return [{"type": "infra_error", "detail": "grading was interrupted"}]
                 detail = f"{exc}: {lane.log_tail()[-1500:]}"
                 if os.environ.get("AUTOGRADER_LANE_DEBUG"):
                     print(f"[pool] lane {lane.proc.pid} died: {detail}", file=sys.stderr, flush=True)
@@ -142,11 +163,13 @@ class Pool:
                 self._release(lane)
         return [{"type": "infra_error", "detail": "no lane could run the job"}]
 
-    def close(self) -> None:
+    def close(self, interrupt: bool = False) -> None:
         with self.cond:
+            self.closed = True
             lanes, self.lanes, self.free = self.lanes, [], []
+            self.cond.notify_all()
         for lane in lanes:
-            lane.close()
+            lane.close(interrupt)
 
 
 _default: Pool | None = None
@@ -167,3 +190,30 @@ def default() -> Pool | None:
             _default = Pool()
             atexit.register(_default.close)
         return _default
+
+
+def interrupt() -> None:
+    """Ctrl-C in a parallel run: end the jobs the lanes are running now (their threads get an
+    "interrupted" result at once) and start no other."""
+    global _default
+    with _lock:
+        pool, _default = _default, None  # a later grading in this process starts new lanes
+    if pool is not None:
+        pool.close(interrupt=True)
+
+
+@contextlib.contextmanager
+def threads(jobs: int):
+    """A thread pool for parallel grading that an interrupt stops at once: the jobs not started
+    are cancelled and the running ones ended (``concurrent.futures`` would otherwise finish every
+    queued job before letting the interrupt through)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    executor = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        interrupt()
+        raise
+    executor.shutdown(wait=True)

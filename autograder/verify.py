@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograder import generate, source
+from autograder import pool as lanes
 from autograder.catalog import Exercise
 from autograder.grading import grade_exercise
 
@@ -101,7 +102,7 @@ def verify_exercise(exercise: Exercise, jobs: int = 2) -> tuple[bool, list[str]]
             variants = _variants(exercise, Path(tmp))
         except Exception as exc:  # noqa: BLE001 - a malformed source is a verify failure
             return False, [f"  ✗ cannot build the variants: {exc}"]
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        with lanes.threads(jobs) as pool:
             futures = _submit(pool, exercise, variants)
             reports = {name: f.result() for name, f in futures.items()}
     return judge(exercise, reports, problems)
@@ -171,7 +172,7 @@ def verify_many(exercises: list[Exercise], jobs: int = 2) -> bool:
     import time
 
     all_ok, started, graded = True, time.perf_counter(), 0
-    with tempfile.TemporaryDirectory(prefix="verify-") as tmp, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with tempfile.TemporaryDirectory(prefix="verify-") as tmp, lanes.threads(jobs) as pool:
         pending = []
         for exercise in exercises:
             if not exercise.ready:

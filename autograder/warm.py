@@ -23,6 +23,7 @@ import ctypes
 import gc
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -255,9 +256,9 @@ def _pytest_plugins() -> tuple[str, ...]:
     return default_plugins
 
 
-def _die_with_parent(sig: int = signal.SIGKILL) -> None:
+def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, sig)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 OWNER_FILE = "owner"
@@ -450,9 +451,10 @@ class Lane:
                 protocol.send(self.ctl.fileno(), started)
                 status = None
                 if started["pid"] is not None:
-                    _, raw = os.waitpid(started["pid"], 0)
-                    status = os.waitstatus_to_exitcode(raw)
+                    status = self._wait_for_job(started["pid"])
                     self.current = None
+                    if status is None:
+                        return  # the grading process is gone: the job was ended
                     if self.zygote is not None and (status != 0 or not self.zygote.ping()):
                         self.zygote.close()
                         self.zygote = None
@@ -460,6 +462,33 @@ class Lane:
                                                   "services": sorted(self.services.running)})
             except (OSError, protocol.ProtocolError):
                 return  # the grading process is gone
+
+    def _wait_for_job(self, pid: int) -> int | None:
+        """The job's exit code; or None when the grading process closed its side first (it died
+        or was interrupted), after ending the job. Watched on the socket, not with a parent-death
+        signal: that one fires when the *thread* that started the lane ends, and grading threads
+        come and go."""
+        try:
+            pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # no pidfd here: just wait
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        try:
+            while True:
+                ready, _, _ = select.select([pidfd, self.ctl], [], [])
+                if pidfd in ready:
+                    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+                try:
+                    closed = self.ctl.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+                except BlockingIOError:
+                    closed = False
+                except OSError:
+                    closed = True
+                if closed:
+                    self.stop()
+                    os.waitpid(pid, 0)
+                    return None
+        finally:
+            os.close(pidfd)
 
     def stop(self, signum=None, frame=None) -> None:
         """SIGTERM (the grading process died): end the job and the serve loop, so close() runs."""
@@ -497,15 +526,11 @@ class _Fallback:
 
 def main(argv: list[str]) -> int:
     ctl = socket.socket(fileno=int(argv[0]))
-    # The grading process gone (a Ctrl-C, a kill): stop the services and zygote, and remove this
-    # lane's folder, instead of dying where it stands. (Killed before its handler is set, a lane
-    # leaves its folder to the next lane's sweep.)
-    parent = os.getppid()
-    _die_with_parent(signal.SIGTERM)
+    # The grading process gone (its socket closed: a kill, an exit) or asking us to stop now
+    # (SIGTERM: an interrupt): end the job, stop the services and zygote, and remove this lane's
+    # folder. (A lane killed outright leaves its folder to the next lane's sweep.)
     lane = Lane(ctl)
     signal.signal(signal.SIGTERM, lane.stop)
-    if os.getppid() != parent:
-        lane.stop()
     try:
         lane.serve()  # until the grading process closes its socket, or is gone
     finally:

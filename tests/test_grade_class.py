@@ -84,3 +84,57 @@ def test_a_run_killed_halfway_then_resumed_equals_an_uninterrupted_run(tmp_path,
     assert resumed["graded_now"] == 8 - done_before
     assert comparable(grades(broken)) == comparable(grades(whole))
     shutil.rmtree(broken)
+
+
+def test_an_exercise_the_grader_could_not_run_is_graded_again_by_the_next_run(tmp_path, course, monkeypatch, capsys):
+    """The grader's own side failed (its Airflow service cannot start: a broken cache folder), so
+    nothing of the learner's ran: that zero is not kept, and the same command run again grades it."""
+    root = tmp_path / "class"
+    write_notebook(root / "eve", course["27.7"], "reference")  # needs the Airflow service
+    write_notebook(root / "eve", course["27.1"], "reference")
+    out = tmp_path / "out"
+    (tmp_path / "not-a-folder").write_text("")
+    with monkeypatch.context() as broken:
+        broken.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+        broken.setenv("AUTOGRADER_WARM", "0")  # cold runners start in this broken environment
+        grade_class(root, out, course, jobs=2, only=["27.7", "27.1"])
+    scores = dict((e["id"], e["auto_score"]) for e in grades(out)[0]["exercises"])
+    assert scores == {"27.7": 0, "27.1": course["27.1"].auto_points}
+    assert "could not be graded because the grader's own side failed (eve 27.7)" in capsys.readouterr().err
+    again = grade_class(root, out, course, jobs=2, only=["27.7", "27.1"])
+    assert again["graded_now"] == 1  # 27.7 only: 27.1's result was kept
+    scores = dict((e["id"], e["auto_score"]) for e in grades(out)[0]["exercises"])
+    assert scores == {"27.7": course["27.7"].auto_points, "27.1": course["27.1"].auto_points}
+
+
+def test_ctrl_c_stops_a_class_run_at_once_and_keeps_what_was_graded(tmp_path, course):
+    """Ctrl-C: the run stops within seconds (not after the whole queue), says so, keeps the results
+    it finished for the next run, and leaves no lane folder behind."""
+    import os
+
+    root = tmp_path / "class"
+    for name in ("ada", "ben", "cy", "dee", "eve", "fay"):
+        edit = insert_cell(1, "import time\ntime.sleep(20)") if name in ("cy", "dee") else None
+        write_notebook(root / name, course["27.1"], "reference", edit=edit)
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    cmd = [sys.executable, "-m", "autograder.cli", "grade-class", str(root), "--out", str(out), "--jobs", "2",
+           "--exercise", "27.1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp)})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((out / ".cache").rglob("*.json")):
+        time.sleep(0.05)
+    time.sleep(2)  # cy and dee are asleep in their cells, the others queued or done
+    assert proc.poll() is None
+    interrupted = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - interrupted < 15, "Ctrl-C must not wait for the queue or for a sleeping learner"
+    assert proc.returncode == 1 and "interrupted" in err
+    kept = sorted(p.parent.name for p in (out / ".cache").rglob("*.json"))
+    assert kept and "cy" not in kept and "dee" not in kept and len(kept) < 6
+    deadline = time.monotonic() + 20
+    while list(tmp.glob("autograder-lane-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not list(tmp.glob("autograder-lane-*"))

@@ -274,6 +274,15 @@ def test_a_killed_grading_run_leaves_no_lane_folder_behind(tmp_path):
               "e = catalog.load_catalog()['27.1']\n"
               "grading.grade_exercise(e, Path(sys.argv[1]))\nprint('graded', flush=True)\ntime.sleep(600)\n")
     env = {**os.environ, "TMPDIR": str(tmp), "AUTOGRADER_WARM": "1"}
+
+    def kill_and_wait_for_the_clean_up():
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while any(p != alive for p in tmp.glob("autograder-lane-*")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [p.name for p in tmp.glob("autograder-*")] == [alive.name]
+
     proc = subprocess.Popen([sys.executable, "-c", script, str(notebook)], env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "graded"
@@ -282,12 +291,7 @@ def test_a_killed_grading_run_leaves_no_lane_folder_behind(tmp_path):
         assert any(lanes[0].rglob("autograder-jail-*"))  # the sandbox's files live in the lane's folder
         assert not list(tmp.glob("autograder-jail-*")) and not list(tmp.glob("autograder-work-*"))
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    deadline = time.monotonic() + 20
-    while any(p != alive for p in tmp.glob("autograder-lane-*")) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert [p.name for p in tmp.glob("autograder-*")] == [alive.name]
+        kill_and_wait_for_the_clean_up()
 
     # killed in the middle of a learner's job (a cell that sleeps): the same
     nb = json.loads(notebook.read_text())
@@ -302,12 +306,7 @@ def test_a_killed_grading_run_leaves_no_lane_folder_behind(tmp_path):
         time.sleep(2)  # the worker is in the learner's cell
         assert proc.poll() is None
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    deadline = time.monotonic() + 20
-    while any(p != alive for p in tmp.glob("autograder-lane-*")) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert [p.name for p in tmp.glob("autograder-*")] == [alive.name]
+        kill_and_wait_for_the_clean_up()
 
 
 @pytest.mark.slow

@@ -20,10 +20,10 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograder import catalog as cat
+from autograder import pool as lanes
 from autograder import leaks, notebooks, reports
 from autograder.classroom import cache_key, grader_fingerprint
 from autograder.grading import grade_exercise
@@ -99,6 +99,8 @@ def cached_result(root: Path, assignment: str, student: str, exercise: cat.Exerc
 
 
 def _store(root: Path, assignment: str, student: str, exercise: cat.Exercise, submitted: Path, result: dict) -> None:
+    if result.get("infrastructure_failure"):
+        return  # the grader's own side failed: not kept, so the next autograde grades it again
     path = result_path(root, assignment, student, submitted.stem)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -114,7 +116,7 @@ def _grade(exercise: cat.Exercise, submitted: Path) -> dict:
         return {"id": exercise.id, "title": exercise.title, "score": 0, "max_score": exercise.points,
                 "auto_score": 0, "auto_max": exercise.auto_points, "manual_pending": 0,
                 "feedback": [f"the grader failed on this exercise ({type(exc).__name__}); your instructor has been told"],
-                "parts": [], "seconds": 0}
+                "parts": [], "seconds": 0, "infrastructure_failure": True}
 
 
 def sandbox_result(root: Path, assignment: str, student: str, exercise: cat.Exercise, submitted: Path,
@@ -148,7 +150,7 @@ def pregrade(root: Path, assignment: str, catalog: dict[str, cat.Exercise], only
         if progress:
             progress(f"{student} {exercise.id}: {result['auto_score']:g}/{result['auto_max']:g}")
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with lanes.threads(jobs) as pool:
         list(pool.map(one, todo))
     return len(todo)
 

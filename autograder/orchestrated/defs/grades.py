@@ -5,8 +5,8 @@ What is retried and what is not, explicitly:
 - A learner's failing test, error, timeout, crash, ``os._exit`` or garbage output is a **graded
   result** (the grader turns each into a zero with a reason). It is written as feedback and the
   step succeeds: never retried, because a retry would grade the same files the same way.
-- The grader reporting that its own infrastructure failed (``infra_error``: "the grader's own
-  services failed to start, so nothing of yours was run"), or the grading machinery failing with
+- The grader reporting that its own infrastructure failed (its runner's ``infra_error`` event,
+  marked ``infrastructure_failure`` in the exercise's result), or the grading machinery failing with
   an operating-system error (out of processes, of file descriptors, of disk), raises
   :class:`InfrastructureFailure`, which the asset's :data:`GRADE_RETRY_POLICY` retries with
   exponential backoff.
@@ -29,11 +29,6 @@ from autograder.orchestrated.defs.settings import GradingSettings
 SUBMISSIONS = dg.DynamicPartitionsDefinition(name="submissions")
 GRADE_KEY = dg.AssetKey("submission_grade")
 
-# The grader's own wording for an infrastructure failure (grading.score puts it first in an
-# exercise's feedback and gives it to every test). Learner code cannot put a line first: its
-# errors are reported as "the cell that starts ... raised ...".
-INFRA_PREFIX = "the grader's own services failed to start"
-
 GRADE_RETRY_POLICY = dg.RetryPolicy(
     max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 """Infrastructure failures only: waits about 5, 15 and 35 s (±5 s of jitter) between attempts."""
@@ -44,16 +39,10 @@ class InfrastructureFailure(Exception):
 
 
 def infrastructure_failures(report: dict) -> list[str]:
-    """The exercises of a report whose grading the grader says failed on its own side."""
-    failed = []
-    for ex in report["exercises"]:
-        notes = ex.get("feedback") or []
-        if not notes or not notes[0].startswith(INFRA_PREFIX):
-            continue
-        tests = [t for p in ex["parts"] if p["kind"] == "auto" for t in p["tests"]]
-        if all(t["status"] == "error" and t["feedback"] == notes[0] for t in tests):
-            failed.append(ex["id"])
-    return failed
+    """The exercises of a report whose grading the grader says failed on its own side (the
+    runner's ``infra_error`` event, which learner code cannot send: it writes to a pipe the
+    sandboxed worker never holds)."""
+    return [ex["id"] for ex in report["exercises"] if ex.get("infrastructure_failure")]
 
 
 def grade_files(path: Path, catalog: dict[str, Exercise], only: list[str] | None) -> dict:
