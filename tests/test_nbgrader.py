@@ -14,6 +14,7 @@ import csv
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -443,3 +444,27 @@ def test_similarity_sees_through_renaming_and_reformatting(course):
     assert pairs[0].coverage == 1.0 and pairs[-1].coverage < 0.9
     page = similarity.to_html("t", pairs, 3, 0.0, 3)
     assert "background:" in page and "eve" in page  # matching regions are coloured side by side
+
+
+def test_a_plain_nbgrader_autograde_grades_its_learners_in_the_sandbox_at_once(klass, tmp_path):
+    """`nbgrader autograde` without the `autograder nbgrader autograde` wrapper: at its first notebook
+    with no result it grades, in parallel, every notebook of the learners it was asked for (its
+    --student glob), not one learner at a time; the scores are the wrapper's."""
+    root = tmp_path / "course"
+    shutil.copytree(klass["root"], root, ignore=shutil.ignore_patterns(
+        workflow.RESULTS, "autograded", "feedback", "exports", "reports", "similarity*"))
+    results = root / workflow.RESULTS / ASSIGNMENT
+
+    only_ben = nbgrader("autograde", ASSIGNMENT, "--student=ben", cwd=root)
+    assert sorted(p.name for p in results.iterdir()) == ["ben"]
+    assert "for the 1 learner(s) of this run" in only_ben.stdout + only_ben.stderr
+
+    everyone = nbgrader("autograde", ASSIGNMENT, "--force", cwd=root)
+    log = everyone.stdout + everyone.stderr
+    assert log.count("in the sandbox, 2 at a time") == 1, log[-3000:]  # once, at the first learner (ada)
+    assert sorted(p.name for p in results.iterdir()) == sorted(LEARNERS)
+    assert f"graded {len(EXERCISES) * (len(LEARNERS) - 1)} notebook(s)" in log  # ben's were kept
+    for name in LEARNERS:
+        theirs = {k: v[0] for k, v in _grades(root, name).items() if k and k[1] == "test"}
+        ours = {k: v[0] for k, v in klass["after_autograde"][name].items() if k and k[1] == "test"}
+        assert theirs == ours, name

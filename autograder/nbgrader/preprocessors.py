@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import time
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
@@ -113,6 +114,20 @@ def part_text(exercise_id: str, part: dict, notes: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _learners_of_this_run(coursedir, root: Path, assignment_id: str, student_id: str) -> list[str]:
+    """The learners ``nbgrader autograde`` was asked to grade (its --student glob and exclusions),
+    this one first; others only when they have submitted this assignment."""
+    from fnmatch import fnmatchcase
+
+    from autograder.nbgrader import workflow
+
+    pattern = getattr(coursedir, "student_id", "*") or "*"
+    excluded = {s.strip() for s in (getattr(coursedir, "student_id_exclude", "") or "").split(",") if s.strip()}
+    others = [s for s in workflow.students(root, assignment_id)
+              if s != student_id and fnmatchcase(s, pattern) and s not in excluded]
+    return [student_id, *others]
+
+
 class SandboxAutograde(NbGraderPreprocessor):
     """The autograde step: scores from the sandboxed grader, not from running the notebook."""
 
@@ -136,9 +151,17 @@ class SandboxAutograde(NbGraderPreprocessor):
                            notebook_id)
         else:
             if workflow.cached_result(root, assignment_id, student_id, exercise, submitted) is None:
-                # not graded yet: grade this learner's whole assignment now, several exercises at once
-                self.log.info("grading %s's %s in the sandbox", student_id, assignment_id)
-                workflow.pregrade(root, assignment_id, catalog, [student_id], jobs=self.jobs)
+                # Not graded yet: grade now, in parallel, every notebook of this assignment that this
+                # nbgrader run will ask for (nbgrader itself goes one notebook after another); the
+                # learners after this one then find their results ready.
+                learners = _learners_of_this_run(coursedir, root, assignment_id, student_id)
+                self.log.info("grading %s in the sandbox, %d at a time, for the %d learner(s) of this run",
+                              assignment_id, self.jobs, len(learners))
+                started = time.monotonic()
+                count = workflow.pregrade(root, assignment_id, catalog, learners, jobs=self.jobs,
+                                          progress=lambda line: self.log.info("graded %s", line))
+                self.log.info("graded %d notebook(s) of %s in the sandbox in %.1f s", count, assignment_id,
+                              time.monotonic() - started)
             result = workflow.sandbox_result(root, assignment_id, student_id, exercise, submitted, log=self.log)
             self.log.info("%s %s: %s/%s autograded by the sandbox", student_id, notebook_id,
                           result["auto_score"], result["auto_max"])
