@@ -625,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         b = r["breakdown"]
         nbs = max(1, b["notebooks"])
         what = ("a fresh kernel runs the notebook's cells and the test cells" if mode == "kernel"
-                else "SandboxAutograde: the sandboxed grader, one learner's assignment at a time")
+                else "SandboxAutograde: at the first notebook, the sandboxed grader on all of the run's notebooks, 2 at a time")
         out(f"{mode}: {r['measured']:.1f} s for {r['graded']} learners x {len(exercises)} notebooks, "
             f"{b['invocations']} `nbgrader autograde` runs:")
         out(f"  start-up     {b['startup']:>7.1f} s  {b['startup'] / max(1, b['invocations']):.2f} s per run "
