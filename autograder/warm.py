@@ -491,7 +491,8 @@ class Lane:
             os.close(pidfd)
 
     def stop(self, signum=None, frame=None) -> None:
-        """SIGTERM (the grading process died): end the job and the serve loop, so close() runs."""
+        """End the running job and the serve loop, so that close() runs: on SIGTERM (an interrupt),
+        or when the grading process has closed its side."""
         self.stopping = True
         if self.current is not None:
             with contextlib.suppress(OSError):
@@ -500,6 +501,12 @@ class Lane:
             self.ctl.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
+        if self.current is not None:  # the grading process went away while a job was starting
+            with contextlib.suppress(OSError):
+                os.killpg(self.current, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.current, 0)
+            self.current = None
         if self.zygote is not None:
             self.zygote.close()
         self.services.stop()
