@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder import pool as lanes
 from autograder import reports, source
 from autograder.catalog import Exercise
-from autograder.grading import Submission, SubmissionError, grade_exercise
+from autograder.grading import Submission, SubmissionError, grade_exercise, grader_failure
 
 
 def _hash_paths(paths: list[Path], base: Path | None = None) -> str:
@@ -116,11 +116,7 @@ def grade_class(root: Path, out: Path, catalog: dict[str, Exercise], jobs: int =
             try:
                 result = future.result()
             except Exception as exc:  # noqa: BLE001 - one learner's failure never stops the class
-                result = {"id": exercise.id, "title": exercise.title, "score": 0, "max_score": exercise.points,
-                          "auto_score": 0, "auto_max": exercise.auto_points, "manual_pending": 0,
-                          "feedback": [f"the grader failed on this exercise ({type(exc).__name__}); "
-                                       "your instructor has been told"], "parts": [], "seconds": 0,
-                          "infrastructure_failure": True}
+                result = grader_failure(exercise, exc)
             results[(learner, exercise.id)] = result
             if result.get("infrastructure_failure"):  # not the learner's doing: not kept, so a rerun retries it
                 retry.append(f"{learner} {exercise.id}")

@@ -365,6 +365,15 @@ def grade_project(exercise: Exercise, folder: Path | None, *, hidden: bool = Tru
     return result
 
 
+def grader_failure(exercise: Exercise, exc: BaseException) -> dict:
+    """An exercise's result when the grader itself raised: a zero that is not the learner's doing,
+    marked so that it is not kept and the next run grades it again."""
+    return {"id": exercise.id, "title": exercise.title, "score": 0, "max_score": exercise.points,
+            "auto_score": 0, "auto_max": exercise.auto_points, "manual_pending": 0,
+            "feedback": [f"the grader failed on this exercise ({type(exc).__name__}); your instructor has been told"],
+            "parts": [], "seconds": 0, "infrastructure_failure": True}
+
+
 def grade_exercise(exercise: Exercise, path: Path | None, **kwargs) -> dict:
     if exercise.deliverable == "project":
         return grade_project(exercise, path, **kwargs)

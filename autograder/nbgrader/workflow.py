@@ -26,7 +26,7 @@ from autograder import catalog as cat
 from autograder import pool as lanes
 from autograder import leaks, notebooks, reports
 from autograder.classroom import cache_key, grader_fingerprint
-from autograder.grading import grade_exercise
+from autograder.grading import grade_exercise, grader_failure
 
 RESULTS = "sandbox_results"
 REPORTS = "reports"
@@ -113,10 +113,7 @@ def _grade(exercise: cat.Exercise, submitted: Path) -> dict:
     try:
         return grade_exercise(exercise, submitted if submitted.is_file() else None)
     except Exception as exc:  # noqa: BLE001 - one notebook's failure never stops the class
-        return {"id": exercise.id, "title": exercise.title, "score": 0, "max_score": exercise.points,
-                "auto_score": 0, "auto_max": exercise.auto_points, "manual_pending": 0,
-                "feedback": [f"the grader failed on this exercise ({type(exc).__name__}); your instructor has been told"],
-                "parts": [], "seconds": 0, "infrastructure_failure": True}
+        return grader_failure(exercise, exc)
 
 
 def sandbox_result(root: Path, assignment: str, student: str, exercise: cat.Exercise, submitted: Path,
