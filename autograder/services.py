@@ -242,17 +242,13 @@ class Services:
             raise ServiceError(f"unknown services: {sorted(unknown)}")
         self.names, self.root = list(names), root
         self.running: dict[str, object] = {}
-        self.env: dict[str, str] = {}
-        self.info: dict = {}
-        self.relays: dict[str, tuple[str, int]] = {}  # TCP services the sandbox reaches by relay
         self.parts: dict[str, tuple[dict, dict, dict]] = {}  # each service's own env, info and relays
 
-    def ensure(self, names: list[str]) -> bool:
-        """Start those of ``names`` not running yet; True when the set of services changed."""
+    def ensure(self, names: list[str]) -> None:
+        """Start those of ``names`` not running yet."""
         unknown = set(names) - set(KINDS)
         if unknown:
             raise ServiceError(f"unknown services: {sorted(unknown)}")
-        started = False
         for name in names:
             if name in self.running:
                 continue
@@ -264,29 +260,22 @@ class Services:
                 relay_name, port = service.relay
                 relays[relay_name] = ("127.0.0.1", port)
             self.parts[name] = (env, info, relays)
-            self.env.update(env)
-            self.info.update(info)
-            self.relays.update(relays)
-            started = True
-        return started
 
     def only(self, names) -> "ServiceView":
         """What a job that asked for ``names`` may see: those services' env, info and relays, not
         those of every service a lane started for earlier jobs (a moto endpoint in the env sends
         an exercise's in-process ``mock_aws`` calls to the shared server)."""
-        view = ServiceView(self.root)
-        for name in names:
-            if name in self.parts:
-                env, info, relays = self.parts[name]
-                view.env.update(env)
-                view.info.update(info)
-                view.relays.update(relays)
+        view = ServiceView(self.root, [name for name in names if name in self.parts])
+        for name in view.names:
+            env, info, relays = self.parts[name]
+            view.env.update(env)
+            view.info.update(info)
+            view.relays.update(relays)
         return view
 
     def foreign_env(self, names) -> list[str]:
         """The env variables of running services that a job asking for ``names`` must not see."""
-        mine = {key for name in names if name in self.parts for key in self.parts[name][0]}
-        return sorted({key for env, _, _ in self.parts.values() for key in env} - mine)
+        return sorted(set(self.env) - set(self.only(names).env))
 
     def reset(self) -> None:
         """Every running service back to its state before the first job (a lane's services are reused)."""
@@ -301,9 +290,22 @@ class Services:
             raise
         return self
 
+    # All the running services together (a cold runner's, or what a lane's zygote starts with).
+    @property
+    def env(self) -> dict[str, str]:
+        return self.only(self.running).env
+
+    @property
+    def info(self) -> dict:
+        return self.only(self.running).info
+
+    @property
+    def relays(self) -> dict[str, tuple[str, int]]:  # TCP services the sandbox reaches by relay
+        return self.only(self.running).relays
+
     def sandbox(self) -> dict:
         """What a sandboxed worker must be given: the services' folder (writable) and relays."""
-        return {"writable": [str(self.root)] if self.running else [], "relays": dict(self.relays)}
+        return self.only(self.running).sandbox()
 
     def __exit__(self, *exc) -> None:
         for service in reversed(list(self.running.values())):
@@ -316,14 +318,15 @@ class Services:
 class ServiceView:
     """A job's share of a lane's services: ``env``, ``info`` and ``sandbox()`` as ``Services`` has them."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, names: list[str]):
+        self.root, self.names = root, names
         self.env: dict[str, str] = {}
         self.info: dict = {}
         self.relays: dict[str, tuple[str, int]] = {}
 
     def sandbox(self) -> dict:
-        return {"writable": [str(self.root)] if self.env or self.info else [], "relays": dict(self.relays)}
+        """What a sandboxed worker must be given: the services' folder (writable) and relays."""
+        return {"writable": [str(self.root)] if self.names else [], "relays": dict(self.relays)}
 
 
 if __name__ == "__main__":
