@@ -116,7 +116,7 @@ def test_a_killed_runner_leaves_no_prefect_server_behind(tmp_path):
 
     code = ("import sys, time\nfrom pathlib import Path\nfrom autograder.services import Services\n"
             "with Services(['prefect'], Path(sys.argv[1])) as s:\n"
-            "    print(s.services_pid if hasattr(s, 'services_pid') else s.running['prefect'].proc.pid, flush=True)\n"
+            "    print(s.running['prefect'].proc.pid, flush=True)\n"
             "    time.sleep(600)\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     server_pid = int(holder.stdout.readline())
