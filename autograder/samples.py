@@ -10,14 +10,15 @@ from autograder import generate, notebooks, source
 from autograder.catalog import Exercise
 
 
-def _typical(exercise: Exercise) -> list:
+def typical(exercise: Exercise) -> list:
+    """The mutants marked typical (the first mutant if none is)."""
     return [m for m in exercise.mutants if m.typical] or list(exercise.mutants[:1])
 
 
 def _apply_typical(exercise: Exercise, value, apply):
     """Apply the typical mutants one after another, skipping one that no longer applies after an
     earlier one (two typical mistakes may touch the same lines)."""
-    for mutant in _typical(exercise):
+    for mutant in typical(exercise):
         try:
             value = apply(value, list(mutant.edits))
         except source.SourceError:

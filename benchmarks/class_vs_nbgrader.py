@@ -54,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grade_vs_pytest import bare_pytest  # noqa: E402 - the in-process baseline, as that benchmark measures it
 
 from autograder import catalog as cat  # noqa: E402
-from autograder import generate, notebooks  # noqa: E402
+from autograder import generate, notebooks, samples  # noqa: E402
 from autograder.nbgrader import assignment_of, parse_grade_id  # noqa: E402
 from autograder.nbgrader import course as nbcourse  # noqa: E402
 from autograder.runner import run_tests  # noqa: E402
@@ -132,7 +132,7 @@ def plan_class(n: int, exercises: list[cat.Exercise], attacks: int, seed: int) -
         for exercise in exercises:
             kind = rng.choices(list(MIX), weights=list(MIX.values()))[0]
             if kind == "mistake":
-                typical = [m for m in exercise.mutants if m.typical] or list(exercise.mutants[:1])
+                typical = samples.typical(exercise)
                 kind = f"mistake:{rng.choice(typical).name}" if typical else "reference"
             plan[name][exercise.id] = kind
     kinds = list(ATTACKS)
@@ -339,8 +339,7 @@ def kernel_start_seconds(repeat: int) -> float:
     return statistics.median(times)
 
 
-def gradebook_scores(root: Path, assignments: list[str], learners: list[str],
-                     catalog: dict[str, cat.Exercise]) -> dict[tuple[str, str], float]:
+def gradebook_scores(root: Path, assignments: list[str], learners: list[str]) -> dict[tuple[str, str], float]:
     """(learner, exercise id) -> the autograded points nbgrader's gradebook holds."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -526,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         for mode in modes:
             r = nbgrader_run(mode, courses[mode], assignments[mode], class_dir, learners,
                              args.nbgrader_sample, args.nbgrader_budget, len(exercises))
-            theirs = gradebook_scores(courses[mode], assignments[mode], r["learners"], catalog)
+            theirs = gradebook_scores(courses[mode], assignments[mode], r["learners"])
             keys = [(l, e) for l in r["learners"] for e in ids]
             differ = [k for k in keys if k not in theirs or abs(theirs[k] - ours.get(k, -1)) > 1e-9]
             r.update(compared=len(keys), agree=len(keys) - len(differ),

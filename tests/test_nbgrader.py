@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import generate, leaks, notebooks, source
+from autograder import generate, leaks, notebooks, samples, source
 from autograder.nbgrader import course as nbcourse
 from autograder.nbgrader import parse_grade_id, similarity, workflow
 from autograder.nbgrader.preprocessors import GraderNotes, LatePolicy, late_fraction
@@ -93,7 +93,7 @@ def _learner_notebook(name: str, release: dict, exercise) -> dict:
     if name == "ada":
         return nbcourse.fill(release, exercise, generate.cells(exercise, "reference"))
     if name == "cy":
-        chosen = [m for m in exercise.mutants if m.typical] or list(exercise.mutants[:1])
+        chosen = samples.typical(exercise)
         cells = source.apply_edits(generate.cells(exercise, "reference"), [e for m in chosen for e in m.edits],
                                    f"{exercise.id} typical mistakes")
         return nbcourse.fill(release, exercise, cells)
